@@ -1,0 +1,3 @@
+"""Figure helpers shared by more than one chapter."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Heads, losses, optimisers and gradient clipping."""
+
+__all__ = []
