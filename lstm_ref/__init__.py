@@ -18,5 +18,7 @@ from .symbolic import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
 from .dynamics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
+from .experiments import *  # noqa: F401,F403
+from .charlm import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
