@@ -3,7 +3,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["load_sentiment"]
+__all__ = ["load_sentiment", "load_tang_poems"]
 
 _SPLITS = ("all", "train", "test")
 
@@ -45,3 +45,25 @@ def load_sentiment(split="all"):
             texts.append(text)
             labels.append(int(label))
     return texts, np.asarray(labels, dtype=np.int64)
+
+
+def load_tang_poems():
+    """The 313 poems of the Three Hundred Tang Poems (《唐诗三百首》), public domain.
+
+    Cleaned from Debian's ``fortunes-zh`` 2.98 (``/usr/share/games/fortunes/tang300``) by
+    ``scripts/extract_tang_poems.py``; provenance and cleaning rules in
+    ``lstm_ref/data/TANG300_SOURCE.md``.
+
+    Returns
+    -------
+    poems : list of dict, length 313, in the order of the source
+        Each dict has "title" (str, with its 《》), "author" (str) and "lines" (list of str:
+        the poem's lines, usually one couplet such as "兰叶春葳蕤，桂华秋皎洁。" per line).
+    """
+    poems = []
+    for block in _read_text("tang300.txt").strip("\n").split("\n\n"):
+        title, author, *lines = block.split("\n")
+        if not (title.startswith("《") and title.endswith("》")) or not lines:
+            raise ValueError(f"tang300.txt: malformed poem block starting {block[:20]!r}")
+        poems.append({"title": title, "author": author, "lines": lines})
+    return poems
