@@ -1,3 +1,285 @@
-"""Numerical gradient checking by central differences and the relative error used throughout the course."""
+"""Numerical gradient checking by central differences and the relative error used throughout the course.
 
-__all__ = []
+The relative error of two numbers ``a`` (analytic) and ``b`` (numerical) is
+
+    rel(a, b) = |a - b| / max(1e-8, |a| + |b|)
+
+taken element by element; a check reports the largest one. In float64 a correct backward pass
+typically gives 1e-10 .. 1e-8 with the default step, a wrong one 1e-2 .. 1.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["gradcheck", "numerical_gradient", "rel_error", "self_check"]
+
+_FLOOR = 1e-8
+
+
+def rel_error(a, b):
+    """Largest element-wise relative error ``|a - b| / max(1e-8, |a| + |b|)``.
+
+    Parameters
+    ----------
+    a, b : array_like of the same shape (scalars allowed; shapes must broadcast to each other
+        without changing either, i.e. be equal).
+
+    Returns
+    -------
+    float
+        0.0 for two empty arrays; ``inf`` if either contains NaN.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"rel_error: a and b must have the same shape, got a {a.shape} and b {b.shape}")
+    if a.size == 0:
+        return 0.0
+    if np.isnan(a).any() or np.isnan(b).any():
+        return float("inf")
+    # Equal entries (including equal infinities, where inf - inf would give NaN) differ by 0.
+    with np.errstate(invalid="ignore"):
+        diff = np.where(a == b, 0.0, np.abs(a - b))
+        return float(np.max(diff / np.maximum(_FLOOR, np.abs(a) + np.abs(b))))
+
+
+def _scalar(value, where):
+    arr = np.asarray(value)
+    if arr.size != 1:
+        raise ValueError(f"gradcheck: f must return a scalar, got shape {arr.shape} ({where})")
+    out = float(arr.reshape(()))
+    return out
+
+
+def _working_copies(inputs):
+    if not isinstance(inputs, dict):
+        raise TypeError(f"gradcheck: inputs must be a dict of name -> array, got {type(inputs).__name__}")
+    work = {}
+    for key, value in inputs.items():
+        work[key] = np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+    return work
+
+
+def _perturbable(work, name):
+    if name not in work:
+        raise KeyError(f"gradcheck: {name!r} is not among the inputs {sorted(work)}")
+    arr = work[name]
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"gradcheck: input {name!r} must be a numpy array, got {type(arr).__name__}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"gradcheck: input {name!r} must be a float array to be perturbed, got dtype {arr.dtype}")
+    return arr
+
+
+def _numerical(f, work, name, eps, order):
+    arr = _perturbable(work, name)
+    grad = np.zeros(arr.shape, dtype=np.float64)
+    flat = arr.reshape(-1)  # a view: arr is a fresh contiguous copy
+    if order == 2:
+        offsets, weights = (1.0, -1.0), (1.0, -1.0)
+        denom_scale = 2.0
+    elif order == 4:
+        # f' ~ (-f(x+2h) + 8 f(x+h) - 8 f(x-h) + f(x-2h)) / (12 h)
+        offsets, weights = (2.0, 1.0, -1.0, -2.0), (-1.0, 8.0, -8.0, 1.0)
+        denom_scale = 12.0
+    else:
+        raise ValueError(f"gradcheck: order must be 2 or 4, got {order!r}")
+    for k in range(flat.size):
+        old = flat[k]
+        # Use the step actually representable in the array's dtype, so x + h - (x - h) is exact.
+        xp = flat.dtype.type(old + eps)
+        xm = flat.dtype.type(old - eps)
+        h = (float(xp) - float(xm)) / 2.0
+        if h == 0.0:
+            raise ValueError(f"gradcheck: eps={eps} is below the resolution of {name!r} ({arr.dtype}) at {old}")
+        total = 0.0
+        for off, w in zip(offsets, weights):
+            flat[k] = flat.dtype.type(float(old) + off * h)
+            total += w * _scalar(f(**work), f"{name}[{k}]")
+        flat[k] = old
+        grad.reshape(-1)[k] = total / (denom_scale * h)
+    return grad
+
+
+def numerical_gradient(f, inputs, name, eps=1e-6, order=2):
+    """Central-difference gradient of the scalar ``f(**inputs)`` with respect to ``inputs[name]``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(**inputs)`` returns a scalar (Python float or an array of size 1).
+    inputs : dict
+        Keyword arguments of ``f``. Arrays are copied first; the caller's arrays are never changed.
+    name : str
+        Which input to differentiate; must be a float array of any shape S.
+    eps : float
+        Step h. The estimate is ``(f(x + h e_k) - f(x - h e_k)) / (2 h)`` for every element k.
+    order : {2, 4}
+        2: the two-point central difference above (error O(h^2)); 4: the four-point central
+        difference (error O(h^4)), which allows a larger ``eps`` and so less round-off.
+
+    Returns
+    -------
+    ndarray of shape S, float64.
+    """
+    work = _working_copies(inputs)
+    return _numerical(f, work, name, eps, order)
+
+
+def gradcheck(f, inputs, analytic, eps=1e-6, order=2):
+    """Compare analytic gradients with central differences, input by input.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(**inputs)`` returns a scalar.
+    inputs : dict
+        name -> array (other values are passed through unchanged). Never mutated: the check
+        perturbs private copies.
+    analytic : dict
+        name -> gradient array of the same shape as ``inputs[name]``; only these names are checked.
+    eps : float
+        Finite-difference step.
+    order : {2, 4}
+        Stencil of the central difference (see :func:`numerical_gradient`).
+
+    Returns
+    -------
+    dict
+        name -> max over elements of ``|a - b| / max(1e-8, |a| + |b|)`` (a analytic, b numerical).
+    """
+    if not isinstance(analytic, dict):
+        raise TypeError(f"gradcheck: analytic must be a dict of name -> array, got {type(analytic).__name__}")
+    work = _working_copies(inputs)
+    errors = {}
+    for name, grad in analytic.items():
+        arr = _perturbable(work, name)
+        grad = np.asarray(grad)
+        if grad.shape != arr.shape:
+            raise ValueError(
+                f"gradcheck: analytic[{name!r}] must have the shape of inputs[{name!r}] {arr.shape}, got {grad.shape}"
+            )
+        num = _numerical(f, work, name, eps, order)
+        errors[name] = rel_error(grad, num)
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise self-checks for the notebooks
+# ---------------------------------------------------------------------------------------------
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}, dtype {value.dtype}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _compare(answer, expected, atol, rtol, path):
+    """Return None if answer matches expected, else a message saying what differs."""
+    where = f" at {path}" if path else ""
+    if isinstance(expected, str):
+        if not isinstance(answer, str):
+            return f"expected a string{where}, got {_describe(answer)}"
+        if answer != expected:
+            return f"expected {expected!r}{where}, got {answer!r}"
+        return None
+    if isinstance(expected, (bool, np.bool_)):
+        if not isinstance(answer, (bool, np.bool_)):
+            return f"expected a bool{where} ({expected!r}), got {_describe(answer)}"
+        if bool(answer) != bool(expected):
+            return f"expected {bool(expected)!r}{where}, got {bool(answer)!r}"
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(answer, dict):
+            return f"expected a dict{where}, got {_describe(answer)}"
+        if set(answer) != set(expected):
+            return f"expected keys {sorted(map(str, expected))}{where}, got {sorted(map(str, answer))}"
+        for key in sorted(expected, key=str):
+            msg = _compare(answer[key], expected[key], atol, rtol, f"{path}[{key!r}]")
+            if msg:
+                return msg
+        return None
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(answer, (tuple, list)):
+            return f"expected a {type(expected).__name__} of length {len(expected)}{where}, got {_describe(answer)}"
+        if len(answer) != len(expected):
+            return f"expected {len(expected)} items{where}, got {len(answer)}"
+        for k, (a, e) in enumerate(zip(answer, expected)):
+            msg = _compare(a, e, atol, rtol, f"{path}[{k}]")
+            if msg:
+                return msg
+        return None
+    if isinstance(expected, numbers.Integral) and not isinstance(expected, (bool, np.bool_)):
+        if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Integral, np.integer)):
+            if isinstance(answer, (numbers.Real, np.floating)) and float(answer) == float(expected):
+                return None
+            return f"expected the integer {int(expected)}{where}, got {_describe(answer)}"
+        if int(answer) != int(expected):
+            return f"expected {int(expected)}{where}, got {int(answer)}"
+        return None
+    # numbers and arrays
+    try:
+        exp = np.asarray(expected)
+        ans = np.asarray(answer)
+    except Exception:  # pragma: no cover - exotic objects
+        return f"cannot compare {_describe(answer)} with {_describe(expected)}{where}"
+    if exp.dtype.kind not in "biufc" or ans.dtype.kind not in "biufc":
+        if ans.dtype.kind == "O" and answer is None:
+            return f"expected {_describe(expected)}{where}, got None"
+        return f"expected a number or numeric array{where}, got {_describe(answer)}"
+    if exp.dtype.kind == "b":
+        if ans.shape != exp.shape:
+            return f"expected shape {exp.shape}{where}, got shape {ans.shape}"
+        bad = np.argwhere(ans.astype(bool) != exp)
+        if bad.size:
+            idx = tuple(int(i) for i in bad[0])
+            return f"{len(bad)} of {exp.size} entries differ{where}; first at index {idx}"
+        return None
+    if ans.shape != exp.shape:
+        return f"expected shape {exp.shape}{where}, got shape {ans.shape}"
+    if exp.size == 0:
+        return None
+    if np.isnan(ans).any() and not np.isnan(exp).any():
+        return f"the answer contains NaN{where}"
+    close = np.isclose(ans, exp, atol=atol, rtol=rtol, equal_nan=True)
+    if not close.all():
+        diff = np.abs(ans - exp).astype(np.float64)
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        n_bad = int((~close).sum())
+        if exp.ndim == 0:
+            return (f"expected {exp.item()!r}{where}, got {ans.item()!r} "
+                    f"(difference {float(diff):.3g}; allowed atol={atol:g}, rtol={rtol:g})")
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), exp.shape))
+        return (f"{n_bad} of {exp.size} entries differ{where}; largest difference {float(diff[idx]):.3g} "
+                f"at index {idx}: expected {exp[idx].item()!r}, got {ans[idx].item()!r} (allowed atol={atol:g}, rtol={rtol:g})")
+    return None
+
+
+def self_check(answer, expected, name="Exercise 1", atol=1e-8, rtol=1e-6):
+    """Check a learner's answer to a notebook exercise.
+
+    Parameters
+    ----------
+    answer : None or any value
+        ``None`` means the exercise has not been attempted: prints ``"<name>: not attempted yet"``.
+    expected : value of the same kind
+        Arrays and numbers are compared with ``np.isclose(answer, expected, atol, rtol)`` after an
+        exact shape check; ints, bools and strings exactly; tuples, lists and dicts item by item.
+    name : str
+        Shown in the printed line and in the error message.
+
+    Raises
+    ------
+    AssertionError
+        With a message naming the exercise and saying what differs (shape, index, values).
+    """
+    if answer is None:
+        print(f"{name}: not attempted yet")
+        return None
+    msg = _compare(answer, expected, atol, rtol, "")
+    if msg is not None:
+        raise AssertionError(f"{name}: not yet right: {msg}")
+    print(f"{name}: correct")
+    return None
