@@ -18,11 +18,7 @@ Everything here is vectorised over a batch axis (products) or over a grid (the c
 """
 import numpy as np
 
-try:
-    from .activations import sigmoid as _sigmoid
-except ImportError:  # TEMP until activations lands
-    def _sigmoid(a):
-        return 0.5 * (1.0 + np.tanh(0.5 * a))
+from .activations import sigmoid as _sigmoid
 
 __all__ = [
     "GAMMA",
