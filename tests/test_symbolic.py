@@ -153,7 +153,6 @@ def test_symbolic_names_stay_out_of_top_level():
     assert lr.symbolic.sigma is S.sigma
 
 
-@pytest.mark.skipif(not hasattr(lr, "lstm_step_backward"), reason="lstm_ref.cells not built yet")
 def test_sympy_gradients_equal_lstm_step_backward():
     rng = np.random.default_rng(3)
     B, H, I = 5, 1, 1
