@@ -1,0 +1,105 @@
+# The executable textbook on recurrent neural networks.
+#   make book   set everything up (.venv, Python and npm packages) and build the HTML book and slides
+#   make test   install the test extras if missing and run every test (what CI runs)
+# `make help` lists every target.
+
+PYTHON_SYS ?= python3
+VENV       := .venv
+PY         := $(VENV)/bin/python
+PIP        := $(PY) -m pip --disable-pip-version-check
+NPM        ?= npm
+# Single-threaded BLAS: a few matrix sizes give different last bits with 1 and 2 threads, and strict
+# nbval compares every printed digit with the stored outputs.
+PINNED     := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
+NBVAL      := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# -n 2 --dist loadfile: each notebook stays in one worker (plain -n would split its cells).
+XDIST      := -n 2 --dist loadfile
+NB         ?= notebooks/[0-9][0-9]_*.ipynb
+
+STAMP_LEARN := $(VENV)/.stamp-learner
+STAMP_BOOK  := $(VENV)/.stamp-book
+STAMP_DEV   := $(VENV)/.stamp-dev
+STAMP_NPM   := node_modules/.stamp-npm
+
+.PHONY: help book test unit nbval build-check browser-test execute lab figures pdf slides html clean setup setup-dev
+
+help:
+	@echo "make book     create .venv if missing, install requirements + lstm_ref, vendor reveal.js/MathJax"
+	@echo "              with npm, build the offline HTML book (_build/html) and slides (_build/slides)"
+	@echo "make test     install the test extras if missing; unit tests, strict nbval over every notebook,"
+	@echo "              build checks and the headless-Chromium test (what .ci/run runs)"
+	@echo "make execute  re-execute notebooks in place from a fresh kernel (NB=notebooks/03_x.ipynb for one)"
+	@echo "make lab      open JupyterLab on notebooks/ for self-study"
+	@echo "make figures  redraw figures/*.svg from tools/draw_figures.py"
+	@echo "make pdf      print every slide deck to _build/pdf/*.pdf with headless Chromium"
+	@echo "make clean    remove _build/ and caches (keeps .venv and node_modules)"
+
+# ---------------------------------------------------------------------------------------- set-up
+$(PY):
+	$(PYTHON_SYS) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(STAMP_LEARN): requirements.txt pyproject.toml | $(PY)
+	$(PIP) install -r requirements.txt
+	$(PIP) install -e .
+	touch $@
+
+$(STAMP_BOOK): requirements-book.txt $(STAMP_LEARN)
+	$(PIP) install -r requirements-book.txt
+	touch $@
+
+$(STAMP_DEV): requirements-dev.txt $(STAMP_BOOK)
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	@command -v $(NPM) >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian/Ubuntu: apt-get install nodejs npm; elsewhere https://nodejs.org), then run make again." >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+setup: $(STAMP_LEARN)
+setup-dev: $(STAMP_DEV) $(STAMP_NPM)
+
+# ---------------------------------------------------------------------------------------- book
+html: $(STAMP_BOOK) $(STAMP_NPM)
+	$(PY) tools/build_book.py --book
+
+slides: $(STAMP_BOOK) $(STAMP_NPM)
+	$(PY) tools/build_book.py --slides
+
+book: html slides
+	@echo
+	@echo "Book:   open $(CURDIR)/_build/html/index.html in a browser"
+	@echo "Slides: open $(CURDIR)/_build/slides/<chapter>.slides.html (press S for speaker notes)"
+	@echo "        or serve them: $(PY) -m http.server -d _build 8000  ->  http://127.0.0.1:8000/html/"
+
+pdf: slides
+	$(PY) tools/make_pdf.py
+
+# ---------------------------------------------------------------------------------------- test
+test: setup-dev
+	$(MAKE) --no-print-directory book
+	$(PINNED) $(PY) -m pytest -p no:cacheprovider $(XDIST) $(NBVAL) tests notebooks
+
+unit: setup-dev
+	$(PINNED) $(PY) -m pytest -p no:cacheprovider $(XDIST) tests -m "not build and not browser"
+
+nbval: setup-dev
+	$(PINNED) $(PY) -m pytest -p no:cacheprovider $(XDIST) $(NBVAL) $(NB)
+
+build-check: setup-dev
+	$(PINNED) $(PY) -m pytest -p no:cacheprovider tests/test_build.py tests/test_browser.py
+
+# ---------------------------------------------------------------------------------------- authoring
+execute: $(STAMP_LEARN)
+	$(PY) tools/execute_notebooks.py $(wildcard $(NB))
+
+lab: $(STAMP_LEARN)
+	$(VENV)/bin/jupyter lab notebooks/
+
+figures: $(STAMP_LEARN)
+	$(PY) tools/draw_figures.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path "./.venv/*" -not -path "./node_modules/*" -prune -exec rm -rf {} +

@@ -1,0 +1,150 @@
+"""Checks of the built HTML book (_build/html) and slides (_build/slides): offline and complete."""
+import html.parser
+import pathlib
+import re
+import urllib.parse
+
+import pytest
+
+from conftest import chapter_notebooks
+
+pytestmark = pytest.mark.build
+REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
+CSS_REMOTE = re.compile(r"""(@import\s+(url\()?\s*['"]?\s*(https?:)?//)|(url\(\s*['"]?\s*(https?:)?//)""", re.I)
+
+
+class Assets(html.parser.HTMLParser):
+    """Collects what a page loads: scripts, stylesheets, preloads, images, frames, inline styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads, self.links, self.styles, self._in_style = [], [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.loads.append(("script", a["src"]))
+        elif tag == "link":
+            rel = (a.get("rel") or "").lower()
+            if any(r in rel for r in ("stylesheet", "preload", "modulepreload", "icon")) and a.get("href"):
+                self.loads.append((f"link[{rel}]", a["href"]))
+            elif a.get("href"):
+                self.links.append(a["href"])
+        elif tag in ("img", "iframe", "source", "video", "audio", "embed") and a.get("src"):
+            self.loads.append((tag, a["src"]))
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if a.get("style"):
+            self.styles.append(a["style"])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def parse(page):
+    parser = Assets()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def local_target(page, url):
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    return (page.parent / path).resolve()
+
+
+def pages(built):
+    """Every built page (theme macro templates under _static/ and vendored packages are not pages)."""
+    found = [p for p in sorted((built / "html").rglob("*.html")) if not {"_static", "_vendor"} & set(p.parts)]
+    found += sorted((built / "slides").glob("*.html"))
+    assert found
+    return found
+
+
+def test_every_chapter_is_built(built):
+    stems = [p.stem for p in chapter_notebooks()]
+    for stem in stems:
+        assert (built / "html" / "notebooks" / f"{stem}.html").is_file(), f"book page of {stem}"
+        assert (built / "slides" / f"{stem}.slides.html").is_file(), f"slides of {stem}"
+
+
+def test_table_of_contents_lists_chapters_in_order(built):
+    nav = parse(built / "html" / "intro.html").links
+    linked = []
+    for href in nav:
+        m = re.match(r"(?:\./)?notebooks/(\d\d_[\w-]+)\.html$", href)
+        if m and m.group(1) not in linked:
+            linked.append(m.group(1))
+    assert linked == [p.stem for p in chapter_notebooks()]
+
+
+def test_no_page_loads_anything_from_the_network(built):
+    offenders = []
+    for page in pages(built):
+        assets = parse(page)
+        offenders += [f"{page.relative_to(built)}: {kind} {url}" for kind, url in assets.loads if REMOTE.match(url)]
+        offenders += [f"{page.relative_to(built)}: inline style {m.group(0)}"
+                      for style in assets.styles for m in CSS_REMOTE.finditer(style)]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_no_stylesheet_imports_from_the_network(built):
+    """Follow every stylesheet a page links, and its local @imports, and look for remote URLs."""
+    seen, todo, offenders = set(), [], []
+    for page in pages(built):
+        todo += [local_target(page, url) for kind, url in parse(page).loads
+                 if "stylesheet" in kind and not REMOTE.match(url)]
+    while todo:
+        css = todo.pop()
+        if css in seen or not css.is_file():
+            continue
+        seen.add(css)
+        text = re.sub(r"/\*.*?\*/", "", css.read_text(encoding="utf-8", errors="replace"), flags=re.S)
+        offenders += [f"{css.relative_to(built.resolve())}: {m.group(0)}" for m in CSS_REMOTE.finditer(text)]
+        todo += [(css.parent / m.group(1)).resolve()
+                 for m in re.finditer(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", text) if not REMOTE.match(m.group(1))]
+    assert seen, "no stylesheets found"
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_local_asset_exists(built):
+    missing = []
+    for page in pages(built):
+        for kind, url in parse(page).loads:
+            if REMOTE.match(url) or url.startswith(("data:", "#")):
+                continue
+            if not local_target(page, url).is_file():
+                missing.append(f"{page.relative_to(built)}: {kind} {url}")
+    assert not missing, "\n".join(missing)
+
+
+def test_mathjax_is_local_and_not_under_static(built):
+    html = built / "html"
+    assert (html / "_vendor" / "mathjax" / "MathJax.js").is_file()
+    assert not list((html / "_static").rglob("MathJax.js")), "MathJax under _static/ gets injected page-wide"
+    page = html / "notebooks" / f"{chapter_notebooks()[0].stem}.html"
+    scripts = [url for kind, url in parse(page).loads if kind == "script"]
+    mathjax = [u for u in scripts if "MathJax.js" in u]
+    assert len(mathjax) == 1 and local_target(page, mathjax[0]) == (html / "_vendor/mathjax/MathJax.js").resolve()
+
+
+def test_slides_use_local_reveal_with_notes_plugin(built):
+    for page in sorted((built / "slides").glob("*.slides.html")):
+        text = page.read_text(encoding="utf-8")
+        for asset in ("_vendor/reveal.js/dist/reveal.js", "_vendor/reveal.js/plugin/notes/notes.js"):
+            assert asset.removeprefix("_vendor/").split("/")[0] in text and asset in text, (page.name, asset)
+            assert (page.parent / asset).is_file()
+        assert "_vendor/mathjax/MathJax.js" in text
+        assert 'class="reveal"' in text
+
+
+def test_figures_are_reachable_from_pages(built):
+    """Diagrams referenced by the notebooks resolve in the book and next to the slides."""
+    for page in pages(built):
+        for kind, url in parse(page).loads:
+            if kind == "img" and url.endswith(".svg"):
+                assert local_target(page, url).is_file(), f"{page.name}: {url}"

@@ -1,0 +1,175 @@
+"""Structural checks of every chapter notebook (docs/chapter_convention.md).
+
+nbval proves that the stored outputs are what a fresh kernel produces; these tests prove that the
+stored notebook is a clean, in-order execution that follows the chapter convention.
+"""
+import getpass
+import json
+import re
+
+import pytest
+
+from conftest import ROOT, chapter_notebooks
+
+NOTEBOOKS = chapter_notebooks()
+IDS = [p.name for p in NOTEBOOKS]
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+MAX_TEXT_CHARS = 20_000          # one text output (stream, text/plain, text/html, text/latex)
+MAX_OUTPUT_BYTES = 400_000       # all outputs of one cell, as stored (a PNG figure is ~30-150 kB)
+HIDDEN_SOLUTION = {"jupyter": {"source_hidden": True}, "tags": ["hide-input"]}
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def text_of(output):
+    if "text" in output:
+        yield "".join(output["text"])
+    for mime, value in output.get("data", {}).items():
+        if mime.startswith("text/") or mime == "application/json":
+            yield value if isinstance(value, str) else "".join(value) if isinstance(value, list) else json.dumps(value)
+
+
+def headings(nb, level="## "):
+    return [line for c in nb["cells"] if c["cell_type"] == "markdown"
+            for line in source(c).splitlines() if line.startswith(level)]
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no notebooks/NN_slug.ipynb found"
+    assert NOTEBOOKS[0].name.startswith("00_"), "chapter 00 (how to use the book) is missing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_kernel_is_python3(path):
+    nb = load(path)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["nbformat"] == 4
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_executed_in_order_from_a_fresh_kernel(path):
+    counts = [c.get("execution_count") for c in load(path)["cells"] if c["cell_type"] == "code"]
+    assert counts, "no code cells"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"execution counts {counts}: re-execute with `make execute NB={path.relative_to(ROOT)}` "
+        "(empty code cells are not executed: delete them)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_errors_and_no_volatile_metadata(path):
+    nb = load(path)
+    for i, cell in enumerate(nb["cells"]):
+        assert "execution" not in cell["metadata"], f"cell {i}: timing metadata (use tools/execute_notebooks.py)"
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"cell {i} raised {out.get('ename')}: {out.get('evalue')}"
+            if out["output_type"] == "stream":
+                assert out["name"] != "stderr" or not re.search(r"Traceback|Error", "".join(out["text"])), (
+                    f"cell {i}: an error on stderr")
+    assert "widgets" not in nb["metadata"]
+
+
+PRIVATE = [re.compile(p) for p in (
+    r"/home/\w", r"/root\b", r"/Users/\w", r"[A-Za-z]:\\\\Users", r"/tmp/", r"/work/", r"site-packages",
+    r"/usr/(local/)?lib/python", r"\.venv/", r"0x[0-9a-fA-F]{8,}", r"\bat 0x")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_outputs_hold_no_paths_user_names_or_reprs(path):
+    user = getpass.getuser()
+    for i, cell in enumerate(load(path)["cells"]):
+        for out in cell.get("outputs", []):
+            for text in text_of(out):
+                for pattern in PRIVATE:
+                    assert not pattern.search(text), f"cell {i}: output contains {pattern.pattern!r}"
+                if len(user) >= 4 and user not in {"root", "user", "jovyan"}:
+                    assert user not in text, f"cell {i}: output contains the user name"
+                assert not re.search(r"^\[?<matplotlib\.[\w.]+ (object )?at", text, re.M), (
+                    f"cell {i}: a matplotlib repr in the output: end the cell with plt.show()")
+                assert not re.search(r"^(Text|Line2D)\(", text, re.M), f"cell {i}: an artist repr: plt.show()"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_output_is_oversized(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        outputs = cell.get("outputs", [])
+        size = len(json.dumps(outputs))
+        assert size <= MAX_OUTPUT_BYTES, f"cell {i}: outputs take {size} bytes (limit {MAX_OUTPUT_BYTES})"
+        for out in outputs:
+            for text in text_of(out):
+                assert len(text) <= MAX_TEXT_CHARS, f"cell {i}: a text output of {len(text)} characters"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_title_and_learning_objectives(path):
+    cells = load(path)["cells"]
+    number = path.name[:2]
+    assert cells[0]["cell_type"] == "markdown"
+    title = source(cells[0]).splitlines()[0]
+    assert re.fullmatch(rf"# {number} · \S.*", title), f"first line {title!r} is not '# {number} · Title'"
+    assert len(source(cells[0]).strip().splitlines()) > 1, "the title cell needs a motivation paragraph"
+    assert cells[1]["cell_type"] == "markdown" and source(cells[1]).startswith("## Learning objectives"), (
+        "the second cell must start with '## Learning objectives'")
+    assert re.search(r"^\s*[-*] ", source(cells[1]), re.M), "learning objectives are a bullet list"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_cell_has_slide_metadata(path):
+    cells = load(path)["cells"]
+    for i, cell in enumerate(cells):
+        kind = cell["metadata"].get("slideshow", {}).get("slide_type")
+        assert kind in SLIDE_TYPES, f"cell {i}: slideshow.slide_type is {kind!r}"
+    assert cells[0]["metadata"]["slideshow"]["slide_type"] == "slide"
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown" and re.match(r"## \d+\. ", source(cell)):
+            assert cell["metadata"]["slideshow"]["slide_type"] == "slide", f"cell {i}: a section starts a slide"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_setup_cell_and_seeding(path):
+    cells = load(path)["cells"]
+    first_code = next(c for c in cells if c["cell_type"] == "code")
+    assert "import lstm_ref as lr" in source(first_code), "the set-up cell imports lstm_ref as lr"
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "code":
+            assert not re.search(r"np\.random\.(seed|rand|randn|randint|normal|uniform|choice|shuffle)\(",
+                                 source(cell)), f"cell {i}: global NumPy RNG; use np.random.default_rng(seed)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_closing_sections(path):
+    """Exercises, Summary, Terms (a zh/en table) and In the sources, in this order; Solutions hidden."""
+    nb = load(path)
+    h2 = [h.strip() for h in headings(nb)]
+    order = ["## Exercises", "## Summary", "## Terms", "## In the sources"]
+    found = [next((k for k, h in enumerate(h2) if h.startswith(name)), None) for name in order]
+    missing = [name for name, k in zip(order, found) if k is None]
+    assert not missing, f"missing sections: {missing}"
+    assert found == sorted(found), f"sections out of order: {h2}"
+    terms = next(source(c) for c in nb["cells"] if source(c).startswith("## Terms"))
+    assert re.search(r"\|\s*English\s*\|\s*中文\s*\|", terms), "## Terms holds a table | English | 中文 | symbol |"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solutions_are_hidden_and_checked(path):
+    cells = load(path)["cells"]
+    start = next((i for i, c in enumerate(cells) if source(c).startswith("## Solutions")), None)
+    if start is None:
+        pytest.skip("no ## Solutions section")
+    end = next((i for i in range(start + 1, len(cells))
+                if cells[i]["cell_type"] == "markdown" and re.match(r"#{1,2} ", source(cells[i]))), len(cells))
+    code = [c for c in cells[start:end] if c["cell_type"] == "code"]
+    assert code, "## Solutions has no code"
+    for cell in code:
+        meta = cell["metadata"]
+        assert meta.get("jupyter", {}).get("source_hidden") is True, "solution cells are collapsed"
+        assert "hide-input" in meta.get("tags", []), "solution cells carry the hide-input tag"
+        assert meta["slideshow"]["slide_type"] == "skip", "solutions are not shown on the slides"
+    checks = sum("self_check" in source(c) for c in code)
+    exercises = sum("self_check" in source(c) for c in cells[:start] if c["cell_type"] == "code")
+    assert checks >= exercises > 0, f"{exercises} exercise checks but {checks} solution checks"
