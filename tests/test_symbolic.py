@@ -188,3 +188,40 @@ def test_sympy_gradients_equal_lstm_step_backward():
         np.testing.assert_allclose(per_sample[f"W_{k}x"].sum(), grads["weight_ih"][row[k], 0], rtol=1e-10)
         np.testing.assert_allclose(per_sample[f"b_{k}"].sum(), grads["bias_ih"][row[k]], rtol=1e-10)
         np.testing.assert_allclose(per_sample[f"b_{k}"].sum(), grads["bias_hh"][row[k]], rtol=1e-10)
+
+
+def test_sympy_gradients_equal_torch_autograd():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    s = S.lstm_cell_symbols()
+    g = S.lstm_scalar_gradients(s)
+    cell = torch.nn.LSTM(1, 1).double()
+    with torch.no_grad():
+        for name, prm in cell.named_parameters():
+            prm.copy_(torch.from_numpy(rng.normal(size=tuple(prm.shape))))
+    x, h, c, dh, dc = (float(v) for v in rng.normal(size=5))
+    xt = torch.tensor([[[x]]], dtype=torch.float64, requires_grad=True)
+    ht = torch.tensor([[[h]]], dtype=torch.float64, requires_grad=True)
+    ct = torch.tensor([[[c]]], dtype=torch.float64, requires_grad=True)
+    _, (hn, cn) = cell(xt, (ht, ct))
+    (dh * hn.sum() + dc * cn.sum()).backward()
+    row = {"i": 0, "f": 1, "c": 2, "o": 3}
+    P = {n: prm.detach().numpy() for n, prm in cell.named_parameters()}
+    G = {n: prm.grad.numpy() for n, prm in cell.named_parameters()}
+    w = {}
+    for k in S.GATES:
+        w[f"W_{k}h"] = P["weight_hh_l0"][row[k], 0]
+        w[f"W_{k}x"] = P["weight_ih_l0"][row[k], 0]
+        w[f"b_{k}"] = P["bias_ih_l0"][row[k]] + P["bias_hh_l0"][row[k]]
+    _, _, gates = _scalar_forward(x, h, c, w)
+    args = [s.x, s.h_prev, s.c_prev, s.dh, s.dc, s.f, s.i, s.g, s.o, s.tanh_c, *s.params]
+    vals = [x, h, c, dh, dc, gates["f"], gates["i"], gates["g"], gates["o"], gates["tanh_c"], *w.values()]
+    num = {n: float(S.lambdify(args, expr)(*vals)) for n, expr in g.items()}
+    for k in S.GATES:
+        assert num[f"W_{k}h"] == pytest.approx(G["weight_hh_l0"][row[k], 0], rel=1e-10, abs=1e-13)
+        assert num[f"W_{k}x"] == pytest.approx(G["weight_ih_l0"][row[k], 0], rel=1e-10, abs=1e-13)
+        assert num[f"b_{k}"] == pytest.approx(G["bias_ih_l0"][row[k]], rel=1e-10, abs=1e-13)
+        assert num[f"b_{k}"] == pytest.approx(G["bias_hh_l0"][row[k]], rel=1e-10, abs=1e-13)
+    assert num["x"] == pytest.approx(xt.grad.item(), rel=1e-10, abs=1e-13)
+    assert num["h_prev"] == pytest.approx(ht.grad.item(), rel=1e-10, abs=1e-13)
+    assert num["c_prev"] == pytest.approx(ct.grad.item(), rel=1e-10, abs=1e-13)
