@@ -1,3 +1,316 @@
-"""A recurrent layer with an output head, and a small training loop used by the experiment chapters."""
+"""A recurrent layer with an output head, and a small training loop used by the experiment chapters.
 
-__all__ = []
+``SequenceModel`` = optional ``Embedding`` -> ``RNN`` / ``LSTM`` / ``GRU`` (stacked, bidirectional)
+-> ``Linear`` head -> loss. Three heads cover the course's tasks:
+
+* ``"last"``:  the top layer's output at the last step, y[-1] (B, D*H): sequence -> one answer
+  (adding problem, temporal order). For a bidirectional layer y[-1] = [h_fwd_T, h_bwd_T], whose
+  backward half has read only x_T.
+* ``"final"``: the final hidden states of the top layer, both directions: [h_fwd_T, h_bwd_1]
+  (B, D*H), the sentence vector of a BiLSTM classifier: each half has read the whole sequence.
+  For a unidirectional layer this equals "last".
+* ``"all"``:   every step's output y (T, B, D*H) -> an answer per step (tagging, language models).
+
+``train`` runs optimiser steps on batches from a function, with optional global-norm clipping,
+periodic evaluation and early stopping at a target, and returns the history as arrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import GRU, LSTM, RNN
+from .training import Embedding, Linear, clip_grad_norm, grad_norm, mse, softmax_cross_entropy
+
+__all__ = ["SequenceModel", "train"]
+
+_KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+_HEADS = ("last", "final", "all")
+_LOSSES = ("mse", "xent")
+
+
+def _sub_seed(seed, k):
+    """An independent integer seed for part k of a model built with ``seed``."""
+    return int(np.random.SeedSequence([int(seed), k]).generate_state(1)[0])
+
+
+class SequenceModel:
+    """Recurrent layer + linear head + loss, with parameters and gradients under flat names.
+
+    SequenceModel(kind, input_size, hidden_size, output_size, head="last", loss="mse",
+                  num_layers=1, bidirectional=False, vocab_size=None, dtype=np.float64, seed=0,
+                  **layer_kwargs)
+
+    Parameters
+    ----------
+    kind : "rnn" | "lstm" | "gru"
+    input_size : int     I, features per step (the embedding size when vocab_size is given)
+    hidden_size : int    H
+    output_size : int    O, outputs of the head (classes for loss="xent")
+    head : "last" | "final" | "all"  (see the module docstring)
+    loss : "mse" (targets float, same shape as the output) | "xent" (softmax cross-entropy,
+        integer targets: (B,) for "last"/"final", (T, B) for "all"; IGNORE_INDEX = -100 skipped)
+    num_layers, bidirectional : as the layers (D = 2 if bidirectional)
+    vocab_size : None (x is float (T, B, I)) or V (x is integer token ids (T, B), embedded
+        by an ``Embedding(V, I)``)
+    dtype : np.float64 (default) or np.float32 for every parameter
+    seed : int. The recurrent layer is built with this seed, so ``model.rnn`` starts equal to
+        ``lr.LSTM(..., seed=seed)``; the embedding and the head get independent seeds derived from it.
+    **layer_kwargs : passed to the layer (``variant``, ``forget_bias``, ``init``, ``reset_after``,
+        ``nonlinearity``)
+
+    Attributes
+    ----------
+    embed : Embedding or None;  rnn : RNN | LSTM | GRU;  head_layer : Linear(D*H, O)
+    params : dict of every parameter array (the layers' own arrays, not copies) under
+        "embed.weight", "rnn.<PyTorch name>", "head.weight", "head.bias"
+    """
+
+    def __init__(self, kind, input_size, hidden_size, output_size, head="last", loss="mse",
+                 num_layers=1, bidirectional=False, vocab_size=None, dtype=np.float64, seed=0,
+                 **layer_kwargs):
+        if kind not in _KINDS:
+            raise ValueError(f"kind must be one of {sorted(_KINDS)}, got {kind!r}")
+        if head not in _HEADS:
+            raise ValueError(f"head must be one of {_HEADS}, got {head!r}")
+        if loss not in _LOSSES:
+            raise ValueError(f"loss must be one of {_LOSSES}, got {loss!r}")
+        self.kind, self.head, self.loss = kind, head, loss
+        self.vocab_size = None if vocab_size is None else int(vocab_size)
+        self.embed = None
+        if self.vocab_size is not None:
+            self.embed = Embedding(self.vocab_size, input_size, seed=_sub_seed(seed, 1), dtype=dtype)
+        self.rnn = _KINDS[kind](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                                dtype=dtype, seed=seed, **layer_kwargs)
+        D = self.rnn.num_directions
+        self.head_layer = Linear(D * hidden_size, output_size, seed=_sub_seed(seed, 2), dtype=dtype)
+        self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
+        self.num_layers, self.bidirectional = num_layers, bool(bidirectional)
+        self.dtype = self.rnn.dtype
+        self._fwd = None
+
+    # -- parameters ----------------------------------------------------------------------------
+    def _parts(self):
+        parts = []
+        if self.embed is not None:
+            parts.append(("embed.", self.embed))
+        parts.append(("rnn.", self.rnn))
+        parts.append(("head.", self.head_layer))
+        return parts
+
+    @property
+    def params(self):
+        """{flat name: parameter array}; the arrays are the layers' own (updating them in place,
+        as the optimisers do, changes the model)."""
+        return {prefix + k: v for prefix, part in self._parts() for k, v in part.params.items()}
+
+    def state_dict(self):
+        """Copies of all parameters under the flat names (for ``save_params``)."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def load_state_dict(self, state_dict):
+        """Copy values in from a dict with exactly the keys and shapes of ``params``."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")
+        params = self.params
+        unknown = sorted(set(state_dict) - set(params))
+        missing = [k for k in params if k not in state_dict]
+        if unknown or missing:
+            raise ValueError(f"state_dict keys do not match the model: unknown keys {unknown}, missing keys {missing}")
+        for k, p in params.items():
+            v = np.asarray(state_dict[k])
+            if v.shape != p.shape:
+                raise ValueError(f"state_dict[{k!r}] must have shape {p.shape}, got {v.shape}")
+            if v.dtype.kind != "f":
+                raise TypeError(f"state_dict[{k!r}] must be a float array, got dtype {v.dtype}")
+        for k, p in params.items():
+            p[...] = np.asarray(state_dict[k]).astype(p.dtype, copy=False)
+
+    def num_params(self):
+        """Total number of scalar parameters."""
+        return int(sum(v.size for v in self.params.values()))
+
+    def __repr__(self):
+        emb = f"Embedding({self.vocab_size}, {self.input_size}) -> " if self.embed is not None else ""
+        return f"SequenceModel({emb}{self.rnn!r} -> head={self.head!r} Linear -> loss={self.loss!r})"
+
+    # -- forward and backward ----------------------------------------------------------------------
+    def forward(self, x):
+        """Outputs of the head.
+
+        x : (T, B, I) float (or (T, B) integer ids with vocab_size)
+        Returns (B, O) for heads "last" and "final", (T, B, O) for "all" (values for "mse",
+        logits for "xent"). Remembers what :meth:`backward` needs.
+        """
+        if self.embed is not None:
+            idx = np.asarray(x)
+            if idx.ndim != 2:
+                raise ValueError(f"x must be integer token ids of shape (T, B), got {idx.shape}")
+            inp = self.embed.forward(idx)
+        else:
+            inp = x
+        y, state = self.rnn.forward(inp)
+        T = y.shape[0]
+        D, H = self.rnn.num_directions, self.rnn.hidden_size
+        if self.head in ("last", "final") and T == 0:
+            raise ValueError(f"x must have at least one time step for head={self.head!r}, got T=0")
+        if self.head == "last":
+            feat = y[-1]
+        elif self.head == "final":
+            h_n = state[0] if isinstance(state, tuple) else state
+            feat = np.concatenate([h_n[-D + d] for d in range(D)], axis=-1) if D == 2 else h_n[-1]
+        else:
+            feat = y
+        out = self.head_layer.forward(feat)
+        self._fwd = (y.shape, D, H)
+        return out
+
+    def backward(self, dout):
+        """Backpropagate d loss / d output (shape of :meth:`forward`'s result). Returns dx
+        ((T, B, I); None with vocab_size) and leaves the gradients in the layers' ``grads``."""
+        if self._fwd is None:
+            raise ValueError("backward called before forward: run forward(x) first")
+        y_shape, D, H = self._fwd
+        dfeat = self.head_layer.backward(dout)
+        if self.head == "last":
+            dy = np.zeros(y_shape, self.dtype)
+            dy[-1] = dfeat
+            dx, _ = self.rnn.backward(dy)
+        elif self.head == "final":
+            LD = self.rnn.num_layers * D
+            dh_n = np.zeros((LD, y_shape[1], H), self.dtype)
+            for d in range(D):
+                dh_n[LD - D + d] = dfeat[:, d * H:(d + 1) * H]
+            dstate = (dh_n, None) if isinstance(self.rnn, LSTM) else dh_n
+            dx, _ = self.rnn.backward(None, dstate)
+        else:
+            dx, _ = self.rnn.backward(dfeat)
+        if self.embed is not None:
+            self.embed.backward(dx)
+            return None
+        return dx
+
+    @property
+    def grads(self):
+        """{flat name: gradient} of the last :meth:`backward`."""
+        return {prefix + k: v for prefix, part in self._parts() for k, v in part.grads.items()}
+
+    def _loss(self, out, y, mask):
+        if self.loss == "mse":
+            if np.shape(y) != out.shape:
+                raise ValueError(f"y must have the shape of the model output {out.shape} for loss='mse', "
+                                 f"got {np.shape(y)}")
+            return mse(out, y, mask=mask)
+        y = np.asarray(y)
+        if y.shape != out.shape[:-1]:
+            raise ValueError(f"y must be integer class ids of shape {out.shape[:-1]} for loss='xent', got {y.shape}")
+        return softmax_cross_entropy(out, y, mask=mask)
+
+    def loss_and_grads(self, x, y, mask=None):
+        """Mean loss on a batch and its gradient for every parameter.
+
+        x : (T, B, I) float or (T, B) ids;  y : targets (see ``loss``);  mask : optional weights of
+        the loss positions (shape of y for "xent", of the output for "mse").
+        Returns (loss: float, grads: dict with the keys of ``params``; new arrays every call).
+        """
+        out = self.forward(x)
+        loss, dout = self._loss(out, y, mask)
+        self.backward(dout)
+        return loss, self.grads
+
+    def loss_value(self, x, y, mask=None):
+        """The mean loss on a batch, without gradients."""
+        return self._loss(self.forward(x), y, mask)[0]
+
+    def predict(self, x):
+        """The head's output for x: (B, O) or (T, B, O); values ("mse") or logits ("xent")."""
+        return self.forward(x)
+
+
+def _progress_bar(total, enabled):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, leave=False)
+
+
+def train(model, batch_fn, steps, optimizer, clip=None, eval_fn=None, eval_every=50, target=None,
+          progress=False):
+    """Train ``model`` for up to ``steps`` optimiser updates.
+
+    Parameters
+    ----------
+    model : SequenceModel (or anything with ``loss_and_grads(x, y[, mask])`` and ``params``)
+    batch_fn : callable step -> (x, y) or (x, y, mask), for step = 0, 1, ..., steps - 1
+    steps : int, the maximum number of updates
+    optimizer : SGD | Adagrad | Adam (``step(params, grads)``)
+    clip : None or float: clip the gradients to this global norm before each update
+    eval_fn : None or callable model -> float, run after every ``eval_every`` updates and after
+        the last one
+    target : None or float: stop as soon as an evaluation gives a value <= target (so pass an
+        error, e.g. ``1 - accuracy`` or a loss)
+    progress : show a tqdm progress bar
+
+    Returns
+    -------
+    dict with numpy arrays
+        "step" (int, 1..n: the number of updates done), "loss" (the batch loss before each update),
+        "grad_norm" (global gradient norm before clipping), "eval_step" (updates done at each
+        evaluation), "eval" (the values), and
+        "reached": the number of updates after which eval <= target first held, else None;
+        "diverged": the update whose loss or gradient norm was NaN or inf (training stops there,
+        without applying it), else None.
+    """
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    if eval_every < 1:
+        raise ValueError(f"eval_every must be >= 1, got {eval_every}")
+    if clip is not None and not clip > 0:
+        raise ValueError(f"clip must be None or a positive max norm, got {clip}")
+    if target is not None and eval_fn is None:
+        raise ValueError("target needs an eval_fn to compare with")
+    hist_step, hist_loss, hist_norm, eval_step, eval_val = [], [], [], [], []
+    reached = diverged = None
+    bar = _progress_bar(steps, progress)
+    try:
+        for s in range(steps):
+            batch = batch_fn(s)
+            if len(batch) == 3:
+                x, y, mask = batch
+                loss, grads = model.loss_and_grads(x, y, mask=mask)
+            else:
+                x, y = batch
+                loss, grads = model.loss_and_grads(x, y)
+            norm = grad_norm(grads)
+            hist_step.append(s + 1)
+            hist_loss.append(loss)
+            hist_norm.append(norm)
+            if not (np.isfinite(loss) and np.isfinite(norm)):
+                diverged = s + 1
+                break
+            if clip is not None:
+                grads, _ = clip_grad_norm(grads, clip)
+            optimizer.step(model.params, grads)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss:.4f}")
+            if eval_fn is not None and ((s + 1) % eval_every == 0 or s + 1 == steps):
+                value = float(eval_fn(model))
+                eval_step.append(s + 1)
+                eval_val.append(value)
+                if target is not None and value <= target:
+                    reached = s + 1
+                    break
+    finally:
+        if bar is not None:
+            bar.close()
+    return {
+        "step": np.array(hist_step, dtype=np.int64),
+        "loss": np.array(hist_loss, dtype=np.float64),
+        "grad_norm": np.array(hist_norm, dtype=np.float64),
+        "eval_step": np.array(eval_step, dtype=np.int64),
+        "eval": np.array(eval_val, dtype=np.float64),
+        "reached": reached,
+        "diverged": diverged,
+    }

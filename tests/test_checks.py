@@ -46,6 +46,21 @@ def test_gradcheck_order4_is_more_accurate(wx):
     assert max(e4.values()) < max(e2.values())
 
 
+def test_gradcheck_order6_and_exactly_flat_directions(wx):
+    W, x = wx
+    e6 = gradcheck(_tanh_sq, {"W": W, "x": x}, _tanh_sq_grads(W, x), eps=1e-2, order=6)
+    assert max(e6.values()) < 1e-9
+
+    # An input the function ignores has gradient exactly 0; the differences are taken before
+    # the stencil weights multiply them, so the estimate is exactly 0 too (no round-off residue).
+    def f(W, x, unused):
+        return _tanh_sq(W, x) + 0.0 * float(np.sum(unused))
+
+    for order in (2, 4, 6):
+        g = numerical_gradient(f, {"W": W, "x": x, "unused": np.ones(3)}, "unused", eps=1e-3, order=order)
+        assert np.all(g == 0.0)
+
+
 def test_gradcheck_detects_a_wrong_gradient(wx):
     W, x = wx
     grads = _tanh_sq_grads(W, x)
