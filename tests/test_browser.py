@@ -1,0 +1,126 @@
+"""The built book and slides in a real browser (headless Debian Chromium), served on 127.0.0.1.
+
+Opens one book chapter and one slide deck that contain equations, dumps the DOM after MathJax and
+reveal.js have run, and takes a screenshot of each (kept in _build/browser/ to look at). Every host
+other than 127.0.0.1 resolves to nothing, so a page that needed the network would fail here.
+"""
+import functools
+import http.server
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import threading
+
+import pytest
+
+from conftest import chapter_notebooks
+
+pytestmark = pytest.mark.browser
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser():
+    return next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of a Chromium binary; installs Debian's `chromium` with apt where we are root."""
+    path = find_browser()
+    if path is None and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"], env=env,
+                       capture_output=True, timeout=1200)
+        path = find_browser()
+    if path is None:
+        pytest.skip("headless Chromium not found and cannot be installed here (needs root and apt-get): "
+                    "install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser test")
+    return path
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    requested = []
+
+    def log_message(self, fmt, *args):
+        QuietHandler.requested.append(self.path)
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    handler = functools.partial(QuietHandler, directory=str(built))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def run_chromium(chromium, tmp_path, url, *extra):
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic",
+           "--disable-extensions", "--mute-audio", "--hide-scrollbars", f"--user-data-dir={profile}",
+           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+           "--virtual-time-budget=8000", "--window-size=1280,800", *extra, url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def chapter_with_equations():
+    """The first chapter whose Markdown has display math (chapter 00 has)."""
+    for path in chapter_notebooks():
+        if "$$" in path.read_text(encoding="utf-8"):
+            return path.stem
+    pytest.fail("no chapter has display math")
+
+
+def visible_text(dom):
+    """The DOM without <script> elements (MathJax keeps the TeX source in script tags)."""
+    return re.sub(r"<script\b.*?</script>", "", dom, flags=re.S | re.I)
+
+
+def shot(chromium, tmp_path, url, name, built):
+    out = built / "browser"
+    out.mkdir(exist_ok=True)
+    png = out / name
+    png.unlink(missing_ok=True)
+    run_chromium(chromium, tmp_path, url, f"--screenshot={png}")
+    assert png.is_file() and png.stat().st_size > 10_000, f"no screenshot {png}"
+    return png
+
+
+def test_book_chapter_typesets_math_offline(chromium, server, built, tmp_path):
+    stem = chapter_with_equations()
+    url = f"{server}/html/notebooks/{stem}.html"
+    QuietHandler.requested.clear()
+    dom = run_chromium(chromium, tmp_path, url, "--dump-dom")
+    text = visible_text(dom)
+    assert "$$" not in text, "raw $$ left: MathJax did not typeset the page"
+    assert not re.search(r"\\\[|\\\(", text), r"raw \[ or \( left: MathJax did not typeset the page"
+    rendered = len(re.findall(r'class="MathJax(_Display|_CHTML)?"', dom))
+    sources = len(re.findall(r'<script type="math/tex', dom))
+    assert rendered > 0 and sources > 0, "no MathJax output elements"
+    assert any(p.startswith("/html/_vendor/mathjax/") for p in QuietHandler.requested), "MathJax came from elsewhere"
+    shot(chromium, tmp_path, url, "book_chapter.png", built)
+
+
+def test_slides_start_reveal_and_typeset_math(chromium, server, built, tmp_path):
+    stem = chapter_with_equations()
+    url = f"{server}/slides/{stem}.slides.html"
+    dom = run_chromium(chromium, tmp_path, url, "--dump-dom")
+    assert re.search(r'class="[^"]*\breveal\b[^"]*\bready\b', dom), "reveal.js did not start (.reveal.ready)"
+    present = re.findall(r'<section[^>]*class="[^"]*\bpresent\b', dom)
+    future = re.findall(r'<section[^>]*class="[^"]*\bfuture\b', dom)
+    assert len(present) >= 1 and len(future) >= 2, "not a slide deck: one current slide, the others ahead"
+    assert 'class="controls"' in dom and 'class="progress"' in dom
+    text = visible_text(dom)
+    assert "$$" not in text, "raw $$ left on the slides"
+    assert re.search(r'class="mjx-chtml|class="MathJax', dom), "no MathJax output elements on the slides"
+    shot(chromium, tmp_path, url, "slides.png", built)
+    # the second slide, addressed as reveal.js does (#/1), renders as its own page-sized slide
+    shot(chromium, tmp_path, url + "#/1", "slides_2.png", built)
