@@ -296,42 +296,53 @@ def future_tagging(n, T, K, k=3, seed=0, one_hot=True):
 # Continual stream
 # ---------------------------------------------------------------------------------------------
 
-def continual_stream(n, T, seed=0, n_keys=2, n_noise=2, seg_min=4, seg_max=8, one_hot=True,
+def continual_stream(n, T, seed=0, seg_min=4, seg_max=10, task="sum", n_keys=2, n_noise=2, one_hot=True,
                      return_segments=False):
     """A stream of short segments with no reset between them (the setting of Gers, Schmidhuber &
-    Cummins 2000, "Learning to forget").
+    Cummins 2000, "Learning to forget: continual prediction with LSTM").
 
-    The stream is cut into segments of random length in [seg_min, seg_max]. Each segment starts
-    with a key symbol (one of n_keys) followed by noise symbols (one of n_noise, uniform). The
-    target at every step is the key of the current segment. Nothing marks a reset except the key
-    itself: to answer, a memory cell must replace the old key by the new one. An LSTM with a
-    forget gate does this by closing f when a key arrives; without the forget gate (f = 1) the
-    cell only adds, c_t = c_{t-1} + i_t g_t, so its content is the sum of all keys written so far
-    and grows (saturating tanh(c)) the longer the stream runs.
+    The stream is cut into segments of random length in [seg_min, seg_max]; the target at every
+    step depends only on the current segment, and nothing resets the network between segments:
+    it has to clear its own memory when a segment starts. An LSTM with a forget gate does this by
+    closing f for one step. Without the forget gate (f = 1) the cell can only add,
+    c_t = c_{t-1} + i_t g_t, so it carries the sum of everything it ever stored; to start afresh
+    it would have to subtract exactly what it holds, seen only through the saturating tanh(c).
 
-    Symbols: 0 .. n_keys-1 are keys, n_keys .. n_keys+n_noise-1 noise. The stream starts with a
-    key, so every step has a target. Chance accuracy is 1/n_keys.
+    task="sum" (default): integrate and reset.
+        x[t] = (start_t, v_t): start_t = 1 on the first step of a segment, else 0; v_t ~ U[-1, 1].
+        y[t] = 1 if the sum of v over the current segment up to and including t is > 0, else 0.
+        The natural solution accumulates v in a cell and empties it at every start; a cell
+        without forget gate keeps the sum of all segments instead.
+    task="latch": remember the latest key.
+        Each segment starts with one of n_keys key symbols, followed by noise symbols (n_noise of
+        them, uniform); y[t] = the key of the current segment. x is one-hot over the
+        n_keys + n_noise symbols (keys first), or (T, n) ids with one_hot=False. Easier: here an
+        LSTM without forget gate can learn to overwrite its cell through the recurrent input.
+
+    The stream starts with a segment, so every step has a target; chance accuracy is 1/2 (1/n_keys).
 
     Parameters
     ----------
     n : int     number of streams
     T : int     stream length
-    n_keys, n_noise : alphabet sizes (n_keys >= 2, n_noise >= 1)
     seg_min, seg_max : segment lengths (1 <= seg_min <= seg_max)
-    one_hot : x as (T, n, n_keys + n_noise) float64 one-hot (default) or (T, n) int64 ids
+    task : "sum" | "latch"
+    n_keys, n_noise, one_hot : alphabet of task="latch" (n_keys >= 2, n_noise >= 1)
     return_segments : also return a (T, n) bool array, True where a segment starts
 
     Returns
     -------
-    x : (T, n, n_keys + n_noise) float64 or (T, n) int64
-    y : (T, n) int64 in [0, n_keys)
+    x : (T, n, 2) float64 for "sum"; (T, n, n_keys + n_noise) float64 or (T, n) int64 for "latch"
+    y : (T, n) int64 class ids
     starts : (T, n) bool, only with return_segments=True
     """
     n, T = _check_n_T(n, T, 1)
-    if n_keys < 2 or n_noise < 1:
-        raise ValueError(f"need n_keys >= 2 and n_noise >= 1, got {n_keys} and {n_noise}")
-    if not 1 <= seg_min <= seg_max:
-        raise ValueError(f"need 1 <= seg_min <= seg_max, got {seg_min} and {seg_max}")
+    if int(seg_min) != seg_min or int(seg_max) != seg_max or not 1 <= seg_min <= seg_max:
+        raise ValueError(f"need integers 1 <= seg_min <= seg_max, got {seg_min} and {seg_max}")
+    if task not in ("sum", "latch"):
+        raise ValueError(f"task must be 'sum' or 'latch', got {task!r}")
+    if task == "latch" and (n_keys < 2 or n_noise < 1):
+        raise ValueError(f"task='latch' needs n_keys >= 2 and n_noise >= 1, got {n_keys} and {n_noise}")
     rng = np.random.default_rng(seed)
     # segment starts: cumulative sums of random lengths (enough draws to cover T)
     n_seg = T // seg_min + 1
@@ -341,13 +352,21 @@ def continual_stream(n, T, seed=0, n_keys=2, n_noise=2, seg_min=4, seg_max=8, on
     cols = np.broadcast_to(np.arange(n), pos.shape)
     inside = pos < T
     starts[pos[inside], cols[inside]] = True
-    keys = rng.integers(0, n_keys, size=(n_seg, n))
-    seg_index = np.cumsum(starts, axis=0) - 1  # which segment each step belongs to
-    y = np.take_along_axis(keys, seg_index, axis=0).astype(np.int64)
-    noise = n_keys + rng.integers(0, n_noise, size=(T, n))
-    ids = np.where(starts, y, noise)
-    K = n_keys + n_noise
-    x = _one_hot(ids, K) if one_hot else ids.astype(np.int64)
+    if task == "sum":
+        v = rng.uniform(-1.0, 1.0, size=(T, n))
+        y = np.empty((T, n), dtype=np.int64)
+        running = np.zeros(n)
+        for t in range(T):
+            running = np.where(starts[t], 0.0, running) + v[t]
+            y[t] = running > 0
+        x = np.stack([starts.astype(np.float64), v], axis=-1)
+    else:
+        keys = rng.integers(0, n_keys, size=(n_seg, n))
+        seg_index = np.cumsum(starts, axis=0) - 1  # which segment each step belongs to
+        y = np.take_along_axis(keys, seg_index, axis=0).astype(np.int64)
+        noise = n_keys + rng.integers(0, n_noise, size=(T, n))
+        ids = np.where(starts, y, noise)
+        x = _one_hot(ids, n_keys + n_noise) if one_hot else ids.astype(np.int64)
     if return_segments:
         return x, y, starts
     return x, y

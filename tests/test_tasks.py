@@ -179,25 +179,61 @@ def test_future_tagging_targets_and_mask():
         future_tagging(2, 3, 4, k=3)
 
 
-def test_continual_stream_segments_and_targets():
-    n_keys, n_noise = 3, 2
-    x, y, starts = continual_stream(50, 200, seed=10, n_keys=n_keys, n_noise=n_noise,
-                                    seg_min=4, seg_max=8, return_segments=True)
-    assert x.shape == (200, 50, n_keys + n_noise) and y.shape == (200, 50)
-    ids = x.argmax(-1)
-    assert np.all(starts[0])                               # the stream starts with a key
-    assert np.array_equal(ids < n_keys, starts)            # keys exactly at segment starts
-    for b in range(50):
+def _check_segments(starts, seg_min, seg_max):
+    T, n = starts.shape
+    assert np.all(starts[0])                                   # the stream starts with a segment
+    for b in range(n):
         s = np.flatnonzero(starts[:, b])
         gaps = np.diff(s)
-        assert gaps.min() >= 4 and gaps.max() <= 8
+        assert gaps.min() >= seg_min and gaps.max() <= seg_max
+        assert T - s[-1] <= seg_max
+
+
+def test_continual_stream_sum_targets():
+    T = 300
+    x, y, starts = continual_stream(12, T, seed=10, seg_min=3, seg_max=9, return_segments=True)
+    assert x.shape == (T, 12, 2) and y.shape == (T, 12) and y.dtype == np.int64
+    _check_segments(starts, 3, 9)
+    assert np.array_equal(x[..., 0], starts.astype(float))     # the start marker channel
+    v = x[..., 1]
+    assert v.min() >= -1 and v.max() <= 1
+    for b in range(12):                                        # the definition, step by step
+        s = 0.0
+        for t in range(T):
+            s = (0.0 if starts[t, b] else s) + v[t, b]
+            assert y[t, b] == (s > 0)
+    # the classes are balanced, and the target is not the sign of the whole stream's running sum
+    x, y = continual_stream(400, T, seed=12, seg_min=3, seg_max=9)
+    assert abs(float(y.mean()) - 0.5) < 0.02
+    assert float(np.mean(y == (np.cumsum(x[..., 1], 0) > 0))) < 0.75
+
+
+def test_continual_stream_latch_targets():
+    n_keys, n_noise = 3, 2
+    x, y, starts = continual_stream(50, 200, seed=10, task="latch", n_keys=n_keys, n_noise=n_noise,
+                                    seg_min=4, seg_max=8, return_segments=True)
+    assert x.shape == (200, 50, n_keys + n_noise) and y.shape == (200, 50)
+    _check_segments(starts, 4, 8)
+    ids = x.argmax(-1)
+    assert np.array_equal(ids < n_keys, starts)                # keys exactly at segment starts
+    for b in range(50):
+        s = np.flatnonzero(starts[:, b])
         for t0, t1 in zip(s, list(s[1:]) + [200]):
-            assert np.all(y[t0:t1, b] == ids[t0, b])       # target = key of the current segment
+            assert np.all(y[t0:t1, b] == ids[t0, b])           # target = key of the current segment
     # with keys drawn at random, a memory of the first key is at chance on later segments
-    x, y = continual_stream(2000, 100, seed=11)
+    x, y = continual_stream(2000, 100, seed=11, task="latch")
     assert abs(float(np.mean(y[-1] == y[0])) - 0.5) < 0.04
     assert set(np.unique(x.argmax(-1))) == {0, 1, 2, 3}
-    with pytest.raises(ValueError):
+    ids, _ = continual_stream(3, 20, seed=11, task="latch", one_hot=False)
+    assert ids.shape == (20, 3) and ids.dtype == np.int64
+
+
+def test_continual_stream_validation():
+    with pytest.raises(ValueError, match="seg_min"):
         continual_stream(2, 10, seg_min=0)
-    with pytest.raises(ValueError):
-        continual_stream(2, 10, n_keys=1)
+    with pytest.raises(ValueError, match="seg_min"):
+        continual_stream(2, 10, seg_min=5, seg_max=4)
+    with pytest.raises(ValueError, match="n_keys"):
+        continual_stream(2, 10, task="latch", n_keys=1)
+    with pytest.raises(ValueError, match="task"):
+        continual_stream(2, 10, task="parity")
