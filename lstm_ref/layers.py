@@ -102,42 +102,42 @@ def _lstm_forward(x, p, h0, c0, reverse, variant):
     tmp = np.empty((B, 4 * H), dt)
     ig = np.empty((B, H), dt)
     tmp2 = np.empty((B, 2, H), dt) if peep else None
+    # (T, B, .) views made once: indexing them with [t] is much cheaper than slicing inside the loop
+    O, Ig, F, Gc = (gates[:, :, k * H:(k + 1) * H] for k in range(4))
+    SIG = gates[:, :, H:3 * H] if peep else gates[:, :, :3 * H]       # sigmoid gates of the first pass
+    ACT = gates[:, :, H:] if peep else gates                           # gates of the first tanh pass
+    IF4 = gates.reshape(T, B, 4, H)[:, :, 1:3]
+    Hp, Cp = _prev_states(hs, T, reverse), _prev_states(cs, T, reverse)
+    Ho, Co, TCo = _out_states(hs, T, reverse), _out_states(cs, T, reverse), _out_states(tcs, T, reverse)
+    dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh         # positional out=: less overhead
     for t in order:
-        G = gates[t]
-        h_prev, c_prev, c = hs[t + prv], cs[t + prv], cs[t + out]
-        np.matmul(h_prev, WhT_s, out=tmp)
-        G += tmp
-        o, i, f, g = G[:, :H], G[:, H:2 * H], G[:, 2 * H:3 * H], G[:, 3 * H:]
-        if peep:
-            np.multiply(c_prev[:, None, :], w_if_s, out=tmp2)
-            G.reshape(B, 4, H)[:, 1:3] += tmp2
-            rest = G[:, H:]
-            np.tanh(rest, out=rest)
-            s = G[:, H:3 * H]
-        else:
-            np.tanh(G, out=G)
-            s = G[:, :3 * H]
-        s *= 0.5
-        s += 0.5
+        G, c_prev, c, o, i, f, g, a, s = gates[t], Cp[t], Co[t], O[t], Ig[t], F[t], Gc[t], ACT[t], SIG[t]
+        dot(Hp[t], WhT_s, tmp)
+        add(G, tmp, G)
+        if peep:                                   # a_i += w_ci c_prev, a_f += w_cf c_prev
+            mul(c_prev[:, None, :], w_if_s, tmp2)
+            add(IF4[t], tmp2, IF4[t])
+        tanh(a, a)
+        mul(s, 0.5, s)                             # sigma(a) = (1 + tanh(a / 2)) / 2
+        add(s, 0.5, s)
         if variant == "no_forget":
             f[...] = 1
         elif variant == "coupled":
-            np.subtract(1, f, out=i)
-        np.multiply(f, c_prev, out=c)
-        np.multiply(i, g, out=ig)
-        c += ig
-        if peep:
-            np.multiply(c, w_o_s, out=ig)
-            o += ig
-            np.tanh(o, out=o)
-            o *= 0.5
-            o += 0.5
+            np.subtract(1, f, i)
+        mul(f, c_prev, c)                          # c = f * c_prev + i * g
+        mul(i, g, ig)
+        add(c, ig, c)
+        if peep:                                   # a_o += w_co c
+            mul(c, w_o_s, ig)
+            add(o, ig, o)
+            tanh(o, o)
+            mul(o, 0.5, o)
+            add(o, 0.5, o)
         if no_act:
-            np.multiply(o, c, out=hs[t + out])
+            mul(o, c, Ho[t])                       # h = o * c
         else:
-            tc = tcs[t + out]
-            np.tanh(c, out=tc)
-            np.multiply(o, tc, out=hs[t + out])
+            tanh(c, TCo[t])
+            mul(o, TCo[t], Ho[t])                  # h = o * tanh(c)
     cache = dict(x=x, Wi=Wi, Wh=Wh, gates=gates, hs=hs, cs=cs, tcs=tcs, reverse=reverse,
                  variant=variant, p=p, perm=perm)
     return _out_states(hs, T, reverse), hs[(1 - prv) * T], cs[(1 - prv) * T], cache
@@ -178,15 +178,17 @@ def _lstm_backward(dys, dh_T, dc_T, cache):
     dh_next = np.array(dh_T, dtype=dt)
     dc_next = np.array(dc_T, dtype=dt)
     order, _, _ = _steps(T, not reverse)                 # backward visits steps in the opposite order
+    dGo = dG[:, :, :H]
+    dGifg = dG.reshape(T, B, 4, H)[:, :, 1:]
+    dot, add, mul = np.dot, np.add, np.multiply
     for t in order:
-        dGt = dG[t]
-        np.add(dys[t], dh_next, out=dh)
-        np.multiply(dh, Q[t], out=dGt[:, :H])
-        np.multiply(dh, K[t], out=dc)
-        dc += dc_next
-        np.multiply(P[t], dc[:, None, :], out=dGt.reshape(B, 4, H)[:, 1:])
-        np.multiply(dc, F[t], out=dc_next)
-        np.matmul(dGt, Wh, out=dh_next)
+        add(dys[t], dh_next, dh)                         # dL/dh_t: from above and from step t+1
+        mul(dh, Q[t], dGo[t])                            # da_o
+        mul(dh, K[t], dc)                                # dL/dc_t: through h_t ...
+        add(dc, dc_next, dc)                             # ... and from step t+1
+        mul(P[t], dc[:, None, :], dGifg[t])              # da_i, da_f, da_g
+        mul(dc, F[t], dc_next)                           # dL/dc_{t-1}
+        dot(dG[t], Wh, dh_next)                          # dL/dh_{t-1} through the gates
 
     dGf = dG.reshape(T * B, 4 * H)
     inv = np.argsort(cache["perm"])                      # internal order -> PyTorch order
@@ -228,48 +230,49 @@ def _gru_forward(x, p, h0, reset_after, reverse):
     order, prv, out = _steps(T, reverse)
     hs[prv * T] = h0
     tmp = np.empty((B, H), dt)
+    Hp, Ho = _prev_states(hs, T, reverse), _out_states(hs, T, reverse)
+    GIzr, GIn = gi[:, :, :2 * H], gi[:, :, 2 * H:]
+    Z, R = ZR[:, :, :H], ZR[:, :, H:]
+    dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
     if reset_after:
         WhT_s = np.ascontiguousarray((Wh * scale[:, None]).T)          # (H, 3H)
         gh = np.empty((B, 3 * H), dt)
+        gh_zr, gh_n = gh[:, :2 * H], gh[:, 2 * H:]
         GHN = np.empty((T, B, H), dt)                                    # W_hn h_prev + b_hn
         for t in order:
-            h_prev = hs[t + prv]
-            np.matmul(h_prev, WhT_s, out=gh)
-            zr = ZR[t]
-            np.add(gi[t, :, :2 * H], gh[:, :2 * H], out=zr)
-            np.tanh(zr, out=zr)
-            zr *= 0.5
-            zr += 0.5
-            ghn, n = GHN[t], N[t]
-            np.add(gh[:, 2 * H:], b_hn, out=ghn)
-            np.multiply(zr[:, H:], ghn, out=n)
-            n += gi[t, :, 2 * H:]
-            np.tanh(n, out=n)
-            np.subtract(h_prev, n, out=tmp)
-            tmp *= zr[:, :H]
-            np.add(n, tmp, out=hs[t + out])
+            h_prev, zr, ghn, n = Hp[t], ZR[t], GHN[t], N[t]
+            dot(h_prev, WhT_s, gh)
+            add(GIzr[t], gh_zr, zr)
+            tanh(zr, zr)
+            mul(zr, 0.5, zr)                                             # [z, r] = sigma(...)
+            add(zr, 0.5, zr)
+            add(gh_n, b_hn, ghn)
+            mul(R[t], ghn, n)
+            add(n, GIn[t], n)
+            tanh(n, n)                                                   # n = tanh(gi_n + r * ghn)
+            np.subtract(h_prev, n, tmp)
+            mul(tmp, Z[t], tmp)
+            add(n, tmp, Ho[t])                                           # h = n + z * (h_prev - n)
         extra = GHN
     else:
         WzrT_s = np.ascontiguousarray((Wh[:2 * H] * 0.5).T)            # (H, 2H)
         WnT = np.ascontiguousarray(Wh[2 * H:].T)                         # (H, H)
         RH = np.empty((T, B, H), dt)                                     # r * h_prev
         for t in order:
-            h_prev = hs[t + prv]
-            zr = ZR[t]
-            np.matmul(h_prev, WzrT_s, out=zr)
-            zr += gi[t, :, :2 * H]
-            np.tanh(zr, out=zr)
-            zr *= 0.5
-            zr += 0.5
-            rh, n = RH[t], N[t]
-            np.multiply(zr[:, H:], h_prev, out=rh)
-            np.matmul(rh, WnT, out=n)
-            n += b_hn
-            n += gi[t, :, 2 * H:]
-            np.tanh(n, out=n)
-            np.subtract(h_prev, n, out=tmp)
-            tmp *= zr[:, :H]
-            np.add(n, tmp, out=hs[t + out])
+            h_prev, zr, rh, n = Hp[t], ZR[t], RH[t], N[t]
+            dot(h_prev, WzrT_s, zr)
+            add(zr, GIzr[t], zr)
+            tanh(zr, zr)
+            mul(zr, 0.5, zr)
+            add(zr, 0.5, zr)
+            mul(R[t], h_prev, rh)
+            dot(rh, WnT, n)
+            add(n, b_hn, n)
+            add(n, GIn[t], n)
+            tanh(n, n)                                                   # n = tanh(gi_n + W_hn (r h) + b_hn)
+            np.subtract(h_prev, n, tmp)
+            mul(tmp, Z[t], tmp)
+            add(n, tmp, Ho[t])
         extra = RH
     cache = dict(x=x, Wi=Wi, Wh=Wh, hs=hs, ZR=ZR, N=N, extra=extra, reverse=reverse,
                  reset_after=reset_after, perm=perm)
@@ -296,15 +299,17 @@ def _gru_backward(dys, dh_T, cache):
         RR = np.empty((T, B, 2, H), dt)                  # [d a_r / d a_n, d ghn / d a_n]
         RR[:, :, 0] = cache["extra"] * r * (1 - r)
         RR[:, :, 1] = r
+        dGz, dGrn = dGH[:, :, :H], dGH.reshape(T, B, 3, H)[:, :, 1:]
+        dot, add, mul = np.dot, np.add, np.multiply
         for t in order:
-            dgh, dan = dGH[t], dAN[t]
-            np.add(dys[t], dh_next, out=dh)
-            np.multiply(dh, A[t], out=dan)
-            np.multiply(dh, Bz[t], out=dgh[:, :H])
-            np.multiply(RR[t], dan[:, None, :], out=dgh.reshape(B, 3, H)[:, 1:])
-            np.matmul(dgh, Wh, out=dh_next)
-            np.multiply(dh, z[t], out=tmp)
-            dh_next += tmp
+            dan = dAN[t]
+            add(dys[t], dh_next, dh)
+            mul(dh, A[t], dan)                                   # da_n
+            mul(dh, Bz[t], dGz[t])                               # da_z
+            mul(RR[t], dan[:, None, :], dGrn[t])                 # da_r, d(W_hn h + b_hn)
+            dot(dGH[t], Wh, dh_next)
+            mul(dh, z[t], tmp)
+            add(dh_next, tmp, dh_next)                           # + dh * z (h = ... + z h_prev)
         dGI = np.concatenate([dGH[..., :2 * H], dAN], axis=2)
         dWh = dGH.reshape(T * B, 3 * H).T @ h_prev_all.reshape(T * B, H)
     else:
@@ -352,14 +357,13 @@ def _rnn_forward(x, p, h0, nonlinearity, reverse):
     order, prv, out = _steps(T, reverse)
     hs[prv * T] = h0
     tmp = np.empty((B, H), dt)
+    Hp, Ho = _prev_states(hs, T, reverse), _out_states(hs, T, reverse)
+    act = np.tanh if nonlinearity == "tanh" else (lambda a, out: np.maximum(a, 0, out=out))
     for t in order:
         a = A[t]
-        np.matmul(hs[t + prv], WhT, out=tmp)
-        a += tmp
-        if nonlinearity == "tanh":
-            np.tanh(a, out=hs[t + out])
-        else:
-            np.maximum(a, 0, out=hs[t + out])
+        np.dot(Hp[t], WhT, tmp)
+        np.add(a, tmp, a)
+        act(a, Ho[t])
     cache = dict(x=x, p=p, hs=hs, reverse=reverse, nonlinearity=nonlinearity)
     return _out_states(hs, T, reverse), hs[(1 - prv) * T], cache
 
@@ -378,9 +382,9 @@ def _rnn_backward(dys, dh_T, cache):
     dh_next = np.array(dh_T, dtype=dt)
     order, _, _ = _steps(T, not reverse)
     for t in order:
-        np.add(dys[t], dh_next, out=dh)
-        np.multiply(dh, D[t], out=dA[t])
-        np.matmul(dA[t], Wh, out=dh_next)
+        np.add(dys[t], dh_next, dh)
+        np.multiply(dh, D[t], dA[t])
+        np.dot(dA[t], Wh, dh_next)
     dAf = dA.reshape(T * B, H)
     db = dAf.sum(0)
     grads = {"weight_ih": dAf.T @ x.reshape(T * B, I),
