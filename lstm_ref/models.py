@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import GRU, LSTM, RNN
-from .training import Embedding, Linear, clip_grad_norm, grad_norm, mse, softmax_cross_entropy
+from .training import Embedding, Linear, _rescale, grad_norm, mse, softmax_cross_entropy
 
 __all__ = ["SequenceModel", "train"]
 
@@ -289,8 +289,8 @@ def train(model, batch_fn, steps, optimizer, clip=None, eval_fn=None, eval_every
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 diverged = s + 1
                 break
-            if clip is not None:
-                grads, _ = clip_grad_norm(grads, clip)
+            if clip is not None and norm > clip:
+                grads = _rescale(grads, clip, norm)  # = clip_grad_norm(grads, clip)[0], norm known
             optimizer.step(model.params, grads)
             if bar is not None:
                 bar.update(1)

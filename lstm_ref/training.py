@@ -484,21 +484,34 @@ class Adam(_Optimizer):
 def grad_norm(grads):
     """Global L2 norm sqrt(sum over all arrays of sum g^2) of a dict of gradients, as a float.
 
-    Computed in float64 with the largest magnitude factored out, so it does not overflow for
-    huge (but finite) gradients; NaN or inf anywhere gives a non-finite norm.
+    Computed in float64; if the plain sum of squares overflows, again with the largest magnitude
+    factored out, so huge (but finite) gradients get a finite norm. NaN or inf anywhere gives a
+    non-finite norm (NaN if any NaN, else inf).
     """
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict of name -> array, got {type(grads).__name__}")
-    arrays = [np.asarray(g, dtype=np.float64) for g in grads.values()]
-    arrays = [a for a in arrays if a.size]
-    if not arrays:
-        return 0.0
-    scale = max(float(np.max(np.abs(a))) for a in arrays)
-    if not np.isfinite(scale):
-        return float("nan") if any(np.isnan(a).any() for a in arrays) else float("inf")
-    if scale == 0.0:
-        return 0.0
-    return float(scale * np.sqrt(sum(float(np.sum((a / scale) ** 2)) for a in arrays)))
+    arrays = [np.asarray(g, dtype=np.float64).ravel() for g in grads.values()]
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sum(float(np.dot(a, a)) for a in arrays)
+    if np.isfinite(total):
+        return float(np.sqrt(total))
+    if any(np.isnan(a).any() for a in arrays):
+        return float("nan")
+    if any(np.isinf(a).any() for a in arrays):
+        return float("inf")
+    scale = max(float(np.max(np.abs(a))) for a in arrays if a.size)
+    return float(scale * np.sqrt(sum(float(np.dot(a / scale, a / scale)) for a in arrays)))
+
+
+def _rescale(grads, max_norm, total):
+    """The clipped dict for a known global norm ``total`` (see :func:`clip_grad_norm`)."""
+    if np.isfinite(total) and total > max_norm:
+        out = {}
+        for k, g in grads.items():
+            g = np.asarray(g)
+            out[k] = g * g.dtype.type(max_norm / total) if g.dtype in _FLOATS else g * (max_norm / total)
+        return out
+    return {k: np.array(g, copy=True) for k, g in grads.items()}
 
 
 def clip_grad_norm(grads, max_norm):
@@ -522,13 +535,7 @@ def clip_grad_norm(grads, max_norm):
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
     total = grad_norm(grads)
-    if np.isfinite(total) and total > max_norm:
-        out = {}
-        for k, g in grads.items():
-            g = np.asarray(g)
-            out[k] = g * g.dtype.type(max_norm / total) if g.dtype in _FLOATS else g * (max_norm / total)
-        return out, total
-    return {k: np.array(g, copy=True) for k, g in grads.items()}, total
+    return _rescale(grads, max_norm, total), total
 
 
 def clip_grad_value(grads, clip_value):
