@@ -316,8 +316,9 @@ def continual_stream(n, T, seed=0, seg_min=4, seg_max=10, task="sum", n_keys=2, 
     task="latch": remember the latest key.
         Each segment starts with one of n_keys key symbols, followed by noise symbols (n_noise of
         them, uniform); y[t] = the key of the current segment. x is one-hot over the
-        n_keys + n_noise symbols (keys first), or (T, n) ids with one_hot=False. Easier: here an
-        LSTM without forget gate can learn to overwrite its cell through the recurrent input.
+        n_keys + n_noise symbols (keys first), or (T, n) ids with one_hot=False. A weaker test of
+        the forget gate: a cell without one can still overwrite a single stored key through its
+        recurrent input (g driven by h_{t-1} = o tanh(c_{t-1}) can cancel what c holds).
 
     The stream starts with a segment, so every step has a target; chance accuracy is 1/2 (1/n_keys).
 

@@ -237,3 +237,34 @@ def test_continual_stream_validation():
         continual_stream(2, 10, task="latch", n_keys=1)
     with pytest.raises(ValueError, match="task"):
         continual_stream(2, 10, task="parity")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 5), T=st.integers(1, 12), K=st.integers(2, 6), k=st.integers(0, 11), seed=st.integers(0, 99))
+def test_future_tagging_any_shape(n, T, K, k, seed):
+    if k >= T:
+        with pytest.raises(ValueError):
+            future_tagging(n, T, K, k=k, seed=seed)
+        return
+    x, y, mask = future_tagging(n, T, K, k=k, seed=seed)
+    assert x.shape == (T, n, K) and y.shape == mask.shape == (T, n)
+    assert np.array_equal(y[mask], x.argmax(-1)[k:].reshape(-1))
+    assert mask.sum() == (T - k) * n
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 4), T=st.integers(1, 40), seg_min=st.integers(1, 5), extra=st.integers(0, 5),
+       seed=st.integers(0, 99), task=st.sampled_from(["sum", "latch"]))
+def test_continual_stream_any_shape(n, T, seg_min, extra, seed, task):
+    x, y, starts = continual_stream(n, T, seed=seed, seg_min=seg_min, seg_max=seg_min + extra, task=task,
+                                    return_segments=True)
+    assert y.shape == starts.shape == (T, n) and x.shape[:2] == (T, n)
+    assert np.all(starts[0])
+    for b in range(n):
+        s = np.flatnonzero(starts[:, b])
+        assert np.all(np.diff(s) >= seg_min) and np.all(np.diff(s) <= seg_min + extra)
+        assert T - s[-1] <= seg_min + extra

@@ -370,3 +370,44 @@ def test_clip_grad_value():
     assert g["a"][0] == -3.0
     with pytest.raises(ValueError):
         clip_grad_value(g, 0.0)
+
+
+# --- properties over random shapes (hypothesis) ---------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(lead=st.lists(st.integers(1, 4), min_size=0, max_size=3), K=st.integers(1, 6), seed=st.integers(0, 10_000),
+       scale=st.sampled_from([1e-3, 1.0, 50.0, 1e4]))
+def test_cross_entropy_properties(lead, K, seed, scale):
+    r = rng(seed)
+    logits = r.normal(size=tuple(lead) + (K,)) * scale
+    targets = r.integers(0, K, size=tuple(lead))
+    loss, d = softmax_cross_entropy(logits, targets)
+    assert np.isfinite(loss) and loss >= 0
+    assert d.shape == logits.shape and np.all(np.isfinite(d))
+    np.testing.assert_allclose(d.sum(-1), 0.0, atol=1e-12)  # softmax - onehot sums to 0 per position
+    n = max(1, int(np.prod(lead)))
+    assert np.all(d >= -1.0 / n - 1e-15) and np.all(d <= 1.0 / n + 1e-15)
+    # shifting every logit of a position by a constant changes nothing
+    loss2, d2 = softmax_cross_entropy(logits + 7.0, targets)
+    assert abs(loss2 - loss) <= 1e-9 * max(1.0, loss)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shapes=st.lists(st.lists(st.integers(1, 4), min_size=0, max_size=3), min_size=1, max_size=4),
+       seed=st.integers(0, 10_000), max_norm=st.floats(1e-3, 1e3))
+def test_clip_grad_norm_properties(shapes, seed, max_norm):
+    r = rng(seed)
+    grads = {f"g{k}": r.normal(size=tuple(s)) * 10 for k, s in enumerate(shapes)}
+    clipped, total = clip_grad_norm(grads, max_norm)
+    flat = np.concatenate([np.ravel(g) for g in grads.values()])
+    assert abs(total - np.linalg.norm(flat)) <= 1e-12 * max(1.0, total)
+    new = grad_norm(clipped)
+    assert new <= max_norm * (1 + 1e-12) or abs(new - total) <= 1e-12 * total
+    assert abs(new - min(total, max_norm)) <= 1e-12 * max(1.0, total)
+    if total > 0:  # same direction
+        flat_c = np.concatenate([np.ravel(g) for g in clipped.values()])
+        np.testing.assert_allclose(flat_c * total, flat * min(total, max_norm), rtol=1e-12, atol=1e-300)
