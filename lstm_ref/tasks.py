@@ -77,9 +77,10 @@ def adding_problem(n, T, seed=0, form="uniform"):
     Input at step t is a pair (value_t, marker_t); the target, seen only after the last step,
     depends on the two values whose marker is 1.
 
-    form="uniform" (Le, Jaitly & Hinton 2015; also Arjovsky et al. 2016):
+    form="uniform" (Le, Jaitly & Hinton 2015, the form used since):
         values ~ U[0, 1]; markers are 0 except exactly two 1s, one at a uniformly random step
-        of the first half [0, T//2) and one in the second half [T//2, T).
+        of the first half [0, T//2) and one in the second half [T//2, T) (the placement spelled
+        out by Arjovsky, Shah & Bengio 2016), so the two values are on average T/2 steps apart.
         target = X1 + X2 in [0, 2]. Predicting the mean 1 for every sequence gives
         MSE = Var(X1 + X2) = 2/12 = 1/6 (see :func:`adding_baseline_mse`): a model has learned
         something only below that line.
