@@ -110,17 +110,18 @@ def lstm_vector_symbols(hidden_size, input_size):
     if H < 1 or I < 1:
         raise ValueError(f"hidden_size and input_size must be >= 1, got {hidden_size}, {input_size}")
 
-    def vec(name, n):
-        return sp.Matrix(n, 1, lambda j, _: _real(f"{name}_{j + 1}"))
+    def vec(name, n, sub=""):
+        # LaTeX-friendly names: entry j of h_{t-1} is h_{t-1,j}, of x_t is x_{t,j}
+        return sp.Matrix(n, 1, lambda j, _: _real(f"{name}_{{{sub}{j + 1}}}"))
 
     s = types.SimpleNamespace(hidden_size=H, input_size=I)
-    s.x, s.h_prev, s.c_prev = vec("x", I), vec("h_prev", H), vec("c_prev", H)
-    s.dh, s.dc = vec("dh", H), vec("dc", H)
-    s.W = {k: sp.Matrix(H, H + I, lambda j, m, k=k: _real(f"W_{k}_{j + 1}{m + 1}")) for k in GATES}
-    s.b = {k: vec(f"b_{k}", H) for k in GATES}
+    s.x, s.h_prev, s.c_prev = vec("x", I, "t,"), vec("h", H, "t-1,"), vec("c", H, "t-1,")
+    s.dh, s.dc = vec(r"\delta h", H, "t,"), vec(r"\delta c", H, "t,")
+    s.W = {k: sp.Matrix(H, H + I, lambda j, m, k=k: _real(f"W^{{{k}}}_{{{j + 1}{m + 1}}}")) for k in GATES}
+    s.b = {k: vec(f"b^{{{k}}}", H) for k in GATES}
     gate_names = {"f": "f", "i": "i", "c": r"\tilde{c}", "o": "o"}
-    s.gate = {k: vec(gate_names[k], H) for k in GATES}
-    s.tanh_c = vec(r"\tanh{c}", H)
+    s.gate = {k: vec(gate_names[k], H, "t,") for k in GATES}
+    s.tanh_c = vec(r"\tanh c", H, "t,")
     s.params = [(f"{kind}_{k}", getattr(s, kind)[k]) for k in GATES for kind in ("W", "b")]
     return s
 
