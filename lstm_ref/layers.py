@@ -63,6 +63,31 @@ def _out_states(buf, T, reverse):
     return buf[:T] if reverse else buf[1:]
 
 
+# Element-wise work on blocks of this many numbers stays in the L2 cache; vectorising over a whole
+# (T, B, H) array instead streams it through memory several times (3x slower at B*H = 65536).
+_BLOCK = 1 << 15
+
+
+def _block_steps(T, step_size):
+    """How many time steps of step_size numbers each make one cache-sized block (at least 1, at most T)."""
+    return max(1, min(T, _BLOCK // max(1, step_size)))
+
+
+def _backward_blocks(T, reverse, n):
+    """Blocks (lo, hi, steps) of at most n time steps, in backward order (opposite to the forward's).
+
+    Forward direction: backward runs t = T-1, ..., 0; reverse direction: t = 0, ..., T-1.
+    """
+    if reverse:
+        for lo in range(0, T, n):
+            hi = min(T, lo + n)
+            yield lo, hi, range(lo, hi)
+    else:
+        for hi in range(T, 0, -n):
+            lo = max(0, hi - n)
+            yield lo, hi, range(hi - 1, lo - 1, -1)
+
+
 # ================================================================================================
 # LSTM kernels. Internal gate order (o, i, f, g): the three sigmoid gates are contiguous for the
 # forward tanh trick, and the three gates multiplied by dc (i, f, g) are contiguous for backward.
@@ -152,43 +177,76 @@ def _lstm_backward(dys, dh_T, dc_T, cache):
     dt = x.dtype
     o, i, f, g = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
     c_prev_all, c_all = _prev_states(cs, T, reverse), _out_states(cs, T, reverse)
-    tc = _out_states(cache["tcs"], T, reverse)
-
-    # Local derivatives of every step, computed before the loop (vectorised over T).
-    so, sf = o * (1 - o), f * (1 - f)                   # sf == 0 where f == 1 (no_forget)
-    Q = tc * so                                          # da_o = dh * Q
-    K = o if variant == "no_output_act" else o * (1 - tc * tc)    # dc += dh * K
-    P = np.empty((T, B, 3, H), dt)                       # [da_i, da_f, da_g] = dc * P
-    if variant == "coupled":                             # i = 1 - f
-        P[:, :, 0] = 0
-        P[:, :, 1] = (c_prev_all - g) * sf
-    else:
-        P[:, :, 0] = g * i * (1 - i)
-        P[:, :, 1] = c_prev_all * sf
-    P[:, :, 2] = i * (1 - g * g)
-    F = f                                                # dc_prev = dc * F
-    if variant == "peephole":
+    tc_all = _out_states(cache["tcs"], T, reverse)
+    peep = variant == "peephole"
+    if peep:
         p = cache["p"]
-        K = K + Q * p["weight_co"]
-        F = f + P[:, :, 0] * p["weight_ci"] + P[:, :, 1] * p["weight_cf"]
+        w_ci, w_cf, w_co = p["weight_ci"], p["weight_cf"], p["weight_co"]
+
+    # Local derivatives of a block of steps, vectorised over the block (blocks sized to stay in cache):
+    #   da_o = dh * Q,  dc += dh * K,  [da_i, da_f, da_g] = dc * P,  dc_prev = dc * F
+    n_max = _block_steps(T, B * H)
+    Qb, Kb, t1, t2 = (np.empty((n_max, B, H), dt) for _ in range(4))
+    Pb = np.empty((n_max, B, 3, H), dt)
+    Fb = np.empty((n_max, B, H), dt) if peep else None
+
+    def local_derivatives(lo, hi):
+        n = hi - lo
+        oo, ii, ff, gg, tc, cp = o[lo:hi], i[lo:hi], f[lo:hi], g[lo:hi], tc_all[lo:hi], c_prev_all[lo:hi]
+        Q, K, P, a, b = Qb[:n], Kb[:n], Pb[:n], t1[:n], t2[:n]
+        np.subtract(1, oo, a)
+        np.multiply(a, oo, a)                    # sigma'(a_o) = o (1 - o)
+        np.multiply(a, tc, Q)
+        if variant == "no_output_act":
+            K = oo
+        else:
+            np.multiply(tc, tc, a)
+            np.subtract(1, a, a)
+            np.multiply(a, oo, K)                # o * tanh'(c)
+        np.subtract(1, ff, b)
+        np.multiply(b, ff, b)                    # f (1 - f); 0 where f == 1 (no_forget)
+        if variant == "coupled":                 # i = 1 - f: dL/da_f = dc (c_prev - g) f (1 - f), da_i = 0
+            P[:, :, 0] = 0
+            np.subtract(cp, gg, a)
+            np.multiply(a, b, P[:, :, 1])
+        else:
+            np.subtract(1, ii, a)
+            np.multiply(a, ii, a)
+            np.multiply(a, gg, P[:, :, 0])       # g i (1 - i)
+            np.multiply(cp, b, P[:, :, 1])       # c_prev f (1 - f)
+        np.multiply(gg, gg, a)
+        np.subtract(1, a, a)
+        np.multiply(a, ii, P[:, :, 2])           # i (1 - g^2)
+        F = ff
+        if peep:                                 # a_o depends on c; a_i, a_f on c_prev
+            np.multiply(Q, w_co, a)
+            K = np.add(K, a, Kb[:n])
+            F = Fb[:n]
+            np.multiply(P[:, :, 0], w_ci, F)
+            np.multiply(P[:, :, 1], w_cf, a)
+            np.add(F, a, F)
+            np.add(F, ff, F)
+        return Q, K, P, F
 
     dG = np.empty((T, B, 4 * H), dt)
     dh = np.empty((B, H), dt)
     dc = np.empty((B, H), dt)
     dh_next = np.array(dh_T, dtype=dt)
     dc_next = np.array(dc_T, dtype=dt)
-    order, _, _ = _steps(T, not reverse)                 # backward visits steps in the opposite order
     dGo = dG[:, :, :H]
     dGifg = dG.reshape(T, B, 4, H)[:, :, 1:]
     dot, add, mul = np.dot, np.add, np.multiply
-    for t in order:
-        add(dys[t], dh_next, dh)                         # dL/dh_t: from above and from step t+1
-        mul(dh, Q[t], dGo[t])                            # da_o
-        mul(dh, K[t], dc)                                # dL/dc_t: through h_t ...
-        add(dc, dc_next, dc)                             # ... and from step t+1
-        mul(P[t], dc[:, None, :], dGifg[t])              # da_i, da_f, da_g
-        mul(dc, F[t], dc_next)                           # dL/dc_{t-1}
-        dot(dG[t], Wh, dh_next)                          # dL/dh_{t-1} through the gates
+    for lo, hi, steps in _backward_blocks(T, reverse, n_max):   # steps in the opposite order of forward
+        Q, K, P, F = local_derivatives(lo, hi)
+        for t in steps:
+            k = t - lo
+            add(dys[t], dh_next, dh)                     # dL/dh_t: from above and from step t+1
+            mul(dh, Q[k], dGo[t])                        # da_o
+            mul(dh, K[k], dc)                            # dL/dc_t: through h_t ...
+            add(dc, dc_next, dc)                         # ... and from step t+1
+            mul(P[k], dc[:, None, :], dGifg[t])          # da_i, da_f, da_g
+            mul(dc, F[k], dc_next)                       # dL/dc_{t-1}
+            dot(dG[t], Wh, dh_next)                      # dL/dh_{t-1} through the gates
 
     dGf = dG.reshape(T * B, 4 * H)
     inv = np.argsort(cache["perm"])                      # internal order -> PyTorch order
@@ -287,53 +345,80 @@ def _gru_backward(dys, dh_T, cache):
     dt = x.dtype
     z, r = ZR[..., :H], ZR[..., H:]
     h_prev_all = _prev_states(hs, T, reverse)
-    A = (1 - z) * (1 - N * N)                            # da_n = dh * A
-    Bz = (h_prev_all - N) * z * (1 - z)                  # da_z = dh * Bz
+    reset_after, extra = cache["reset_after"], cache["extra"]       # extra: W_hn h + b_hn, or r * h
+
+    # Local derivatives of a block of steps (see _lstm_backward):
+    #   da_n = dh * A,  da_z = dh * Bz,  and  [da_r, d(W_hn h + b_hn)] = da_n * RR  (reset after)
+    #                                    or   da_r = d(r h) * h_prev * SR             (reset before)
+    n_max = _block_steps(T, B * H)
+    Ab, Bb, t1 = (np.empty((n_max, B, H), dt) for _ in range(3))
+    RRb = np.empty((n_max, B, 2, H), dt)
+
+    def local_derivatives(lo, hi):
+        n = hi - lo
+        zz, rr, nn, hp = z[lo:hi], r[lo:hi], N[lo:hi], h_prev_all[lo:hi]
+        A, Bz, RR, a = Ab[:n], Bb[:n], RRb[:n], t1[:n]
+        np.multiply(nn, nn, a)
+        np.subtract(1, a, a)
+        np.subtract(1, zz, A)
+        np.multiply(A, a, A)                     # (1 - z) tanh'(a_n)
+        np.subtract(1, zz, a)
+        np.multiply(a, zz, a)
+        np.subtract(hp, nn, Bz)
+        np.multiply(Bz, a, Bz)                   # (h_prev - n) z (1 - z)
+        np.subtract(1, rr, a)
+        np.multiply(a, rr, RR[:, :, 0])          # r (1 - r)
+        if reset_after:
+            np.multiply(RR[:, :, 0], extra[lo:hi], RR[:, :, 0])
+            RR[:, :, 1] = rr
+        return A, Bz, RR
+
     dh = np.empty((B, H), dt)
     tmp = np.empty((B, H), dt)
     dh_next = np.array(dh_T, dtype=dt)
-    order, _, _ = _steps(T, not reverse)
     dGH = np.empty((T, B, 3 * H), dt)                    # d(recurrent pre-activations) [z, r, n]
-    if cache["reset_after"]:
-        dAN = np.empty((T, B, H), dt)                    # d(input pre-activation of n)
-        RR = np.empty((T, B, 2, H), dt)                  # [d a_r / d a_n, d ghn / d a_n]
-        RR[:, :, 0] = cache["extra"] * r * (1 - r)
-        RR[:, :, 1] = r
-        dGz, dGrn = dGH[:, :, :H], dGH.reshape(T, B, 3, H)[:, :, 1:]
-        dot, add, mul = np.dot, np.add, np.multiply
-        for t in order:
-            dan = dAN[t]
-            add(dys[t], dh_next, dh)
-            mul(dh, A[t], dan)                                   # da_n
-            mul(dh, Bz[t], dGz[t])                               # da_z
-            mul(RR[t], dan[:, None, :], dGrn[t])                 # da_r, d(W_hn h + b_hn)
-            dot(dGH[t], Wh, dh_next)
-            mul(dh, z[t], tmp)
-            add(dh_next, tmp, dh_next)                           # + dh * z (h = ... + z h_prev)
-        dGI = np.concatenate([dGH[..., :2 * H], dAN], axis=2)
+    dGz = dGH[:, :, :H]
+    dot, add, mul = np.dot, np.add, np.multiply
+    if reset_after:
+        dGI = np.empty((T, B, 3 * H), dt)                # d(input pre-activations) [z, r, n]
+        dAN = dGI[:, :, 2 * H:]
+        dGrn = dGH.reshape(T, B, 3, H)[:, :, 1:]
+        for lo, hi, steps in _backward_blocks(T, reverse, n_max):
+            A, Bz, RR = local_derivatives(lo, hi)
+            for t in steps:
+                k = t - lo
+                add(dys[t], dh_next, dh)
+                mul(dh, A[k], dAN[t])                    # da_n
+                mul(dh, Bz[k], dGz[t])                   # da_z
+                mul(RR[k], dAN[t][:, None, :], dGrn[t])  # da_r, d(W_hn h + b_hn)
+                dot(dGH[t], Wh, dh_next)
+                mul(dh, z[t], tmp)
+                add(dh_next, tmp, dh_next)               # + dh * z  (h = ... + z h_prev)
+        dGI[:, :, :2 * H] = dGH[:, :, :2 * H]
         dWh = dGH.reshape(T * B, 3 * H).T @ h_prev_all.reshape(T * B, H)
     else:
         Wzr, Wn = Wh[:2 * H], Wh[2 * H:]
-        sr = r * (1 - r)
+        dGzr, dGr, dGn = dGH[:, :, :2 * H], dGH[:, :, H:2 * H], dGH[:, :, 2 * H:]
         drh = np.empty((B, H), dt)
-        for t in order:
-            dg = dGH[t]
-            dan = dg[:, 2 * H:]
-            np.add(dys[t], dh_next, out=dh)
-            np.multiply(dh, A[t], out=dan)
-            np.multiply(dh, Bz[t], out=dg[:, :H])
-            np.matmul(dan, Wn, out=drh)                     # d(r * h_prev)
-            np.multiply(drh, h_prev_all[t], out=dg[:, H:2 * H])
-            dg[:, H:2 * H] *= sr[t]
-            np.matmul(dg[:, :2 * H], Wzr, out=dh_next)
-            drh *= r[t]
-            dh_next += drh
-            np.multiply(dh, z[t], out=tmp)
-            dh_next += tmp
+        for lo, hi, steps in _backward_blocks(T, reverse, n_max):
+            A, Bz, RR = local_derivatives(lo, hi)
+            for t in steps:
+                k = t - lo
+                add(dys[t], dh_next, dh)
+                mul(dh, A[k], dGn[t])                    # da_n
+                mul(dh, Bz[k], dGz[t])                   # da_z
+                dot(dGn[t], Wn, drh)                     # d(r * h_prev)
+                mul(drh, h_prev_all[t], dGr[t])
+                mul(dGr[t], RR[k, :, 0], dGr[t])         # da_r
+                dot(dGzr[t], Wzr, dh_next)
+                mul(drh, r[t], drh)
+                add(dh_next, drh, dh_next)
+                mul(dh, z[t], tmp)
+                add(dh_next, tmp, dh_next)
         dGI = dGH
         dGf = dGH.reshape(T * B, 3 * H)
         dWh = np.concatenate([dGf[:, :2 * H].T @ h_prev_all.reshape(T * B, H),
-                              dGf[:, 2 * H:].T @ cache["extra"].reshape(T * B, H)], axis=0)
+                              dGf[:, 2 * H:].T @ extra.reshape(T * B, H)], axis=0)
     inv = np.argsort(cache["perm"])
     dGIf = dGI.reshape(T * B, 3 * H)
     grads = {"weight_ih": (dGIf.T @ x.reshape(T * B, I))[inv], "weight_hh": dWh[inv],
@@ -375,16 +460,24 @@ def _rnn_backward(dys, dh_T, cache):
     H = hs.shape[2]
     dt = x.dtype
     h_out = _out_states(hs, T, reverse)
-    D = (1 - h_out * h_out) if cache["nonlinearity"] == "tanh" else (h_out > 0).astype(dt)
+    tanh = cache["nonlinearity"] == "tanh"
     Wh = p["weight_hh"]
     dA = np.empty((T, B, H), dt)
     dh = np.empty((B, H), dt)
     dh_next = np.array(dh_T, dtype=dt)
-    order, _, _ = _steps(T, not reverse)
-    for t in order:
-        np.add(dys[t], dh_next, dh)
-        np.multiply(dh, D[t], dA[t])
-        np.dot(dA[t], Wh, dh_next)
+    n_max = _block_steps(T, B * H)
+    Db = np.empty((n_max, B, H), dt)
+    for lo, hi, steps in _backward_blocks(T, reverse, n_max):
+        D, hh = Db[:hi - lo], h_out[lo:hi]
+        if tanh:                                         # tanh'(a) = 1 - h^2
+            np.multiply(hh, hh, D)
+            np.subtract(1, D, D)
+        else:                                            # relu'(a) = 1 where h > 0
+            np.greater(hh, 0, D)
+        for t in steps:
+            np.add(dys[t], dh_next, dh)
+            np.multiply(dh, D[t - lo], dA[t])
+            np.dot(dA[t], Wh, dh_next)
     dAf = dA.reshape(T * B, H)
     db = dAf.sum(0)
     grads = {"weight_ih": dAf.T @ x.reshape(T * B, I),

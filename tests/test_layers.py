@@ -213,3 +213,20 @@ def test_bidirectional_output_layout():
     np.testing.assert_allclose(y[:, :, 3:], yr[::-1], atol=1e-15, rtol=0)
     np.testing.assert_allclose(h_n, np.concatenate([hf, hr]), atol=1e-15, rtol=0)
     np.testing.assert_allclose(h_n[1], y[0, :, 3:], atol=0, rtol=0)   # h_bwd of the sentence = y at t=0
+
+
+@pytest.mark.parametrize("kind,L,bi,kw", CONFIGS, ids=IDS)
+def test_blocked_backward_equals_step_functions(kind, L, bi, kw, monkeypatch):
+    """The backward pass works through time in cache-sized blocks; force blocks of 2 and 3 steps."""
+    import lstm_ref.layers as layers
+    for steps_per_block in (2, 3):
+        monkeypatch.setattr(layers, "_BLOCK", 3 * 5 * steps_per_block)     # B * H * steps
+        layer = make_layer(kind, 4, 5, L, bi, seed=8, **kw)
+        x, state, dy, dstate = random_io(layer, T=7, B=3, seed=9)
+        diffs = max_abs_diff(run_layer(layer, x, state, dy, dstate), step_reference(layer, x, state, dy, dstate))
+        assert max(diffs.values()) <= 1e-12, diffs
+    assert layers._block_steps(7, 15) == 3 and layers._block_steps(2, 15) == 2 and layers._block_steps(7, 10 ** 6) == 1
+    blocks = [(lo, hi, list(s)) for lo, hi, s in layers._backward_blocks(7, False, 3)]
+    assert blocks == [(4, 7, [6, 5, 4]), (1, 4, [3, 2, 1]), (0, 1, [0])]
+    blocks = [(lo, hi, list(s)) for lo, hi, s in layers._backward_blocks(7, True, 3)]
+    assert blocks == [(0, 3, [0, 1, 2]), (3, 6, [3, 4, 5]), (6, 7, [6])]
