@@ -171,5 +171,8 @@ def test_solutions_are_hidden_and_checked(path):
         assert "hide-input" in meta.get("tags", []), "solution cells carry the hide-input tag"
         assert meta["slideshow"]["slide_type"] == "skip", "solutions are not shown on the slides"
     checks = sum("self_check" in source(c) for c in code)
-    exercises = sum("self_check" in source(c) for c in cells[:start] if c["cell_type"] == "code")
+    ex = next(i for i, c in enumerate(cells) if source(c).startswith("## Exercises"))
+    ex_end = next((i for i in range(ex + 1, len(cells))
+                   if cells[i]["cell_type"] == "markdown" and re.match(r"#{1,2} ", source(cells[i]))), len(cells))
+    exercises = sum("self_check" in source(c) for c in cells[ex:ex_end] if c["cell_type"] == "code")
     assert checks >= exercises > 0, f"{exercises} exercise checks but {checks} solution checks"

@@ -53,8 +53,13 @@ C_LINE = "#333333"
 
 # ----------------------------------------------------------------------------------------------
 # primitives
+# Figures are laid out in data units; SCALE shrinks the page so that the text is larger relative to
+# the drawing (the SVGs are shown scaled to the text width of the book).
+SCALE = 0.8
+
+
 def new_axes(width, height, xlim, ylim):
-    fig = plt.figure(figsize=(width, height))
+    fig = plt.figure(figsize=(width * SCALE, height * SCALE))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -324,7 +329,7 @@ def draw_gru_cell(outdir):
     text(ax, mx, 0.9, r"$(1-z_t)\odot n_t$", size=12)
     dot(ax, 11.0, top, color=C_STATE)
     wire(ax, [(11.0, top), (11.0, 5.75)], color=C_STATE)
-    text(ax, 10.6, 6.1, r"$h_t$ (to the next step and the layer above)", size=13, color=C_STATE)
+    text(ax, 10.6, 6.1, r"$h_t$ (next step, layer above)", size=13, color=C_STATE)
 
     eq1 = (r"$r_t=\sigma(W_{ir}x_t+b_{ir}+W_{hr}h_{t-1}+b_{hr})\quad"
            r"z_t=\sigma(W_{iz}x_t+b_{iz}+W_{hz}h_{t-1}+b_{hz})$")
