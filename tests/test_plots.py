@@ -65,10 +65,11 @@ def test_success_rates_shared_and_separate_x():
 
 
 def test_use_course_style_and_existing_axes():
+    before = matplotlib.rcParams["font.size"]
     with matplotlib.rc_context():                          # leave the global style as other tests expect it
         lr.use_course_style()
         assert matplotlib.rcParams["font.size"] == lr.COURSE_STYLE["font.size"]
-    assert matplotlib.rcParams["font.size"] == matplotlib.rcParamsDefault["font.size"]
+    assert matplotlib.rcParams["font.size"] == before
     fig, ax = plt.subplots()
     assert lr.new_axes(ax) is ax
     assert lr.plot_grad_norms(np.arange(3), np.ones(3), ax=ax) is ax
