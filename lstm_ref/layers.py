@@ -22,8 +22,13 @@ How the fast path works (one direction of one layer):
 2. Each step does one fused (B, H) x (H, G*H) product for all gates, then element-wise work into
    preallocated buffers (``out=``). Sigmoid gates use sigma(a) = (1 + tanh(a/2)) / 2 with the 1/2
    folded into a scaled copy of their weight rows, so one tanh call covers all gates.
-3. Backward keeps only the recurrent part in the time loop; the local derivatives (sigma', tanh', ...)
-   are computed for all steps at once before the loop, and every weight gradient is one matmul after it.
+3. Backward keeps only the recurrent part in the time loop: per step one (B, G*H) x (G*H, H) product
+   and a few element-wise products. The local derivatives (sigma', tanh', ...) are computed for a
+   block of steps at a time (blocks sized to stay in the CPU cache), and every weight gradient is
+   one matmul over all steps after the loop.
+Internally the gate blocks are reordered (LSTM o, i, f, g; GRU z, r, n) so that the sigmoid gates,
+and in backward the gates that multiply dc, are contiguous; parameters and gradients are always
+returned in PyTorch's order.
 The teaching functions in ``cells.py`` compute the same numbers step by step (tests check ≤ 1e-12).
 """
 import numpy as np
@@ -163,8 +168,9 @@ def _lstm_forward(x, p, h0, c0, reverse, variant):
         else:
             tanh(c, TCo[t])
             mul(o, TCo[t], Ho[t])                  # h = o * tanh(c)
+    peep_w = tuple(p[k].copy() for k in ("weight_ci", "weight_cf", "weight_co")) if peep else None
     cache = dict(x=x, Wi=Wi, Wh=Wh, gates=gates, hs=hs, cs=cs, tcs=tcs, reverse=reverse,
-                 variant=variant, p=p, perm=perm)
+                 variant=variant, peep_w=peep_w, perm=perm)
     return _out_states(hs, T, reverse), hs[(1 - prv) * T], cs[(1 - prv) * T], cache
 
 
@@ -180,8 +186,7 @@ def _lstm_backward(dys, dh_T, dc_T, cache):
     tc_all = _out_states(cache["tcs"], T, reverse)
     peep = variant == "peephole"
     if peep:
-        p = cache["p"]
-        w_ci, w_cf, w_co = p["weight_ci"], p["weight_cf"], p["weight_co"]
+        w_ci, w_cf, w_co = cache["peep_w"]
 
     # Local derivatives of a block of steps, vectorised over the block (blocks sized to stay in cache):
     #   da_o = dh * Q,  dc += dh * K,  [da_i, da_f, da_g] = dc * P,  dc_prev = dc * F
