@@ -100,6 +100,11 @@ lab: $(STAMP_LEARN)
 figures: $(STAMP_LEARN)
 	$(PY) tools/draw_figures.py
 
+# lstm_ref vs torch.nn.LSTM/GRU timings (benchmarks/README.md); e.g. make bench BENCH_ARGS="--threads 2"
+.PHONY: bench
+bench: setup-dev
+	$(PY) benchmarks/bench_layers.py $(BENCH_ARGS)
+
 clean:
 	rm -rf _build .pytest_cache .hypothesis
 	find . -name __pycache__ -not -path "./.venv/*" -not -path "./node_modules/*" -prune -exec rm -rf {} +
