@@ -108,3 +108,8 @@ bench: setup-dev
 clean:
 	rm -rf _build .pytest_cache .hypothesis
 	find . -name __pycache__ -not -path "./.venv/*" -not -path "./node_modules/*" -prune -exec rm -rf {} +
+
+# Chapter 08: retrain the shipped Tang-poem model (lstm_ref/data/tang_lstm.npz and .json; ~1 min, one core)
+.PHONY: weights
+weights: $(STAMP_LEARN)
+	$(PINNED) $(PY) scripts/train_poem_model.py
