@@ -20,5 +20,6 @@ from .dynamics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .experiments import *  # noqa: F401,F403
 from .charlm import *  # noqa: F401,F403
+from .variants import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

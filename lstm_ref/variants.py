@@ -1,0 +1,120 @@
+"""The LSTM-variant ablation of chapter 09: training on a continual stream without state resets.
+
+Gers, Schmidhuber & Cummins (2000) added the forget gate because an LSTM that reads an endless
+stream never gets its state reset from outside: without a way to empty the cell, c_t keeps
+growing. This module trains a recurrent layer on such a stream with truncated BPTT, carrying the
+final state of one chunk into the next (nothing is ever reset, during training or at test time),
+and measures accuracy and the size of the cell state on a long held-out stream.
+
+Main entry points
+-----------------
+``train_on_stream(layer, head, x, y, bptt, optimizer, clip=None) -> dict``
+    truncated-BPTT training of ``layer`` + a linear ``head`` over one long stream.
+``stream_eval(layer, head, x, y) -> dict``
+    accuracy and the largest |c| of a long stream read in one pass from a zero state.
+``continual_ablation(variant, seed, ...) -> dict``
+    one run of the ablation: build, train on a stream of ``lstm_ref.continual_stream``, evaluate.
+"""
+import numpy as np
+
+from .layers import LSTM
+from .tasks import continual_stream
+from .training import Adam, Linear, clip_grad_norm, softmax_cross_entropy
+
+__all__ = ["train_on_stream", "stream_eval", "continual_ablation"]
+
+
+def _joint(layer, head, attr):
+    """{"rnn.<name>": ..., "head.<name>": ...} of the layer's and head's params or grads."""
+    out = {f"rnn.{k}": v for k, v in getattr(layer, attr).items()}
+    out.update({f"head.{k}": v for k, v in getattr(head, attr).items()})
+    return out
+
+
+def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None):
+    """Train on one long stream by truncated BPTT, never resetting the state.
+
+    layer : LSTM (or GRU/RNN) with input size I and hidden size H (one direction)
+    head : Linear(H, K) mapping each step's output to K class logits
+    x : (N, B, I) float stream;  y : (N, B) int class ids of every step
+    bptt : chunk length; chunk k covers steps [k*bptt, (k+1)*bptt) and starts from the final
+        state of chunk k-1 (gradients are cut at the chunk boundary, the state is not)
+    optimizer : e.g. Adam; clip : None or max global gradient norm
+
+    Returns {"loss": (U,) float64 per-chunk mean cross-entropy, "state": the final state,
+    "max_abs_c": (U,) float64 largest |c| at the end of each chunk (LSTM only, else empty)}.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 3 or y.shape != x.shape[:2]:
+        raise ValueError(f"x must be (N, B, I) and y (N, B) with the same N and B, got {x.shape} and {y.shape}")
+    if int(bptt) < 1:
+        raise ValueError(f"bptt must be >= 1, got {bptt}")
+    bptt = int(bptt)
+    params = _joint(layer, head, "params")
+    state, losses, cmax = None, [], []
+    for start in range(0, x.shape[0] - bptt + 1, bptt):
+        xs, ys = x[start:start + bptt], y[start:start + bptt]
+        out, state = layer.forward(xs, state)
+        loss, dlogits = softmax_cross_entropy(head.forward(out), ys)
+        layer.backward(head.backward(dlogits))
+        grads = _joint(layer, head, "grads")
+        if clip is not None:
+            grads, _ = clip_grad_norm(grads, clip)
+        optimizer.step(params, grads)
+        losses.append(loss)
+        if isinstance(state, tuple):
+            cmax.append(float(np.abs(state[1]).max()))
+    return {"loss": np.array(losses), "state": state, "max_abs_c": np.array(cmax)}
+
+
+def stream_eval(layer, head, x, y):
+    """Read a whole stream in one pass from a zero state.
+
+    x : (N, B, I);  y : (N, B) int.  Returns {"accuracy": float, "accuracy_t": (N,) accuracy per
+    step over the batch, "max_abs_c_t": (N,) largest |c_t| per step (LSTM) via the layer's
+    one-step forward, "max_abs_c": float}.
+    """
+    out, _ = layer.forward(x)
+    correct = head.forward(out).argmax(axis=-1) == np.asarray(y)
+    result = {"accuracy": float(correct.mean()), "accuracy_t": correct.mean(axis=1)}
+    if isinstance(layer, LSTM):
+        # c_t of every step: re-run step by step, carrying the state (T calls of a T=1 forward).
+        state, cmax = None, np.empty(x.shape[0])
+        for t in range(x.shape[0]):
+            _, state = layer.forward(x[t:t + 1], state)
+            cmax[t] = np.abs(state[1]).max()
+        result["max_abs_c_t"] = cmax
+        result["max_abs_c"] = float(cmax.max())
+    return result
+
+
+def continual_ablation(variant, seed=0, hidden_size=8, n_keys=4, seg_min=10, seg_max=20, bptt=50,
+                       updates=250, batch_size=32, lr=1e-2, clip=1.0, forget_bias=1.0, eval_length=2000,
+                       eval_batch=64, eval_seed=99):
+    """One run of the forget-gate ablation on the continual key-latch stream.
+
+    The stream (``continual_stream(task="latch")``): segments of seg_min..seg_max steps, each
+    opened by one of n_keys key symbols and filled with n_keys noise symbols; the target at every
+    step is the current segment's key (chance = 1 / n_keys). An LSTM of the given ``variant`` with
+    ``hidden_size`` cells and a linear head is trained with Adam (lr, clip) on ``batch_size``
+    streams of ``updates * bptt`` steps, chunk by chunk without resets, then evaluated on
+    ``eval_batch`` fresh streams of ``eval_length`` steps read from a zero state.
+    ``forget_bias`` is the initial forget-gate bias (ignored by the "no_forget" variant, which
+    has no forget gate).
+
+    Returns {"variant", "seed", "accuracy", "accuracy_t" (eval_length,), "max_abs_c",
+    "max_abs_c_t" (eval_length,), "train_loss" (updates,), "train_max_abs_c" (updates,),
+    "layer", "head" (the trained modules), "eval_stream" ((x, y) of the evaluation)}.
+    """
+    kw = dict(seg_min=seg_min, seg_max=seg_max, task="latch", n_keys=n_keys, n_noise=n_keys)
+    I = 2 * n_keys
+    layer = LSTM(I, hidden_size, seed=seed, variant=variant,
+                 forget_bias=0.0 if variant == "no_forget" else forget_bias)
+    head = Linear(hidden_size, n_keys, seed=seed + 1)
+    x, y = continual_stream(batch_size, updates * bptt, seed=seed, **kw)
+    fit = train_on_stream(layer, head, x, y, bptt, Adam(lr=lr), clip=clip)
+    xe, ye = continual_stream(eval_batch, eval_length, seed=eval_seed, **kw)
+    ev = stream_eval(layer, head, xe, ye)
+    return {"variant": variant, "seed": seed, "accuracy": ev["accuracy"], "accuracy_t": ev["accuracy_t"],
+            "max_abs_c": ev["max_abs_c"], "max_abs_c_t": ev["max_abs_c_t"], "train_loss": fit["loss"],
+            "train_max_abs_c": fit["max_abs_c"], "layer": layer, "head": head, "eval_stream": (xe, ye)}
