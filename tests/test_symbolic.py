@@ -3,7 +3,6 @@
 The derivations are checked three ways: against an independent numpy forward pass by central
 differences, against the hand-derived delta formulas symbolically, and against lstm_ref's cells.
 """
-import time
 
 import numpy as np
 import pytest
@@ -112,10 +111,12 @@ def test_scalar_gradients_equal_hand_derived_deltas():
     assert sp.expand(g["c_prev"].subs(s.dh, 0) - s.dc * s.f) == 0
 
 
-def test_scalar_derivation_is_fast():
-    start = time.perf_counter()
-    S.lstm_scalar_gradients()
-    assert time.perf_counter() - start < 5.0  # ~0.1 s on an idle core; room for a busy CI machine
+def test_scalar_derivation_stays_at_gate_level():
+    # what makes the derivation quick: every gradient is a short expression in gate symbols,
+    # with no exp left to simplify (the raw exp form of one derivative has hundreds of operations)
+    grads = S.lstm_scalar_gradients()
+    assert max(sp.count_ops(g) for g in grads.values()) < 50
+    assert not any(g.has(sp.exp) for g in grads.values())
 
 
 def test_vector_gradients_equal_outer_product_formulas():
