@@ -124,3 +124,22 @@ def test_slides_start_reveal_and_typeset_math(chromium, server, built, tmp_path)
     shot(chromium, tmp_path, url, "slides.png", built)
     # the second slide, addressed as reveal.js does (#/1), renders as its own page-sized slide
     shot(chromium, tmp_path, url + "#/1", "slides_2.png", built)
+
+
+def test_make_pdf_prints_one_page_per_slide_at_least(chromium, built):
+    """`make pdf` (tools/make_pdf.py) prints chapter 00's deck through reveal.js's print view."""
+    import json
+    import sys
+
+    stem = chapter_notebooks()[0].stem
+    pdf = built / "pdf" / f"{stem}.pdf"
+    pdf.unlink(missing_ok=True)
+    root = built.parent
+    subprocess.run([sys.executable, str(root / "tools" / "make_pdf.py"), stem], check=True, cwd=root,
+                   capture_output=True, timeout=300)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    cells = json.loads((root / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+    slides = sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+    assert pages >= slides, f"{pages} pages for {slides} slides: reveal.js did not lay out the print view"
