@@ -79,7 +79,7 @@ pdf: slides
 # ---------------------------------------------------------------------------------------- test
 test: setup-dev
 	$(MAKE) --no-print-directory book
-	$(PINNED) $(PY) -m pytest -p no:cacheprovider $(XDIST) $(NBVAL) tests notebooks
+	$(PINNED) $(PY) -m pytest -p no:cacheprovider -rsx $(XDIST) $(NBVAL) tests notebooks
 
 unit: setup-dev
 	$(PINNED) $(PY) -m pytest -p no:cacheprovider $(XDIST) tests -m "not build and not browser"
