@@ -151,3 +151,33 @@ def test_stated_numbers_in_the_config_are_consistent():
     config = json.loads((DATA / "tang_lstm.json").read_text(encoding="utf-8"))
     chosen = [e for e in config["log"] if e["step"] == config["best_step"]]
     assert chosen and config["val_loss"] < config["unigram_entropy"]
+
+
+def test_corpus_matches_its_provenance_file():
+    import hashlib
+    import re
+
+    text = (DATA / "tang300.txt").read_bytes()
+    stated = re.search(r"sha256 of `tang300.txt`: `([0-9a-f]{64})`",
+                       (DATA / "TANG300_SOURCE.md").read_text(encoding="utf-8")).group(1)
+    assert hashlib.sha256(text).hexdigest() == stated
+    poems = lr.load_tang_poems()
+    assert len(poems) == 313 and sum(len("".join(p["lines"])) for p in poems) == 22200
+    body = "".join("".join(p["lines"]) for p in poems)
+    assert not set(body) & set("\x1b%[]m ")          # colour codes, separators and spaces are gone
+    assert not any(p["author"].startswith("作者") for p in poems)
+
+
+def test_extraction_script_cleans_a_fortune_file():
+    import importlib.util
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "extract_tang_poems.py"
+    spec = importlib.util.spec_from_file_location("extract_tang_poems", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    raw = ("\x1b[32m《甲・并序》\x1b[m\n\x1b[33m作者：某\x1b[m\n序文，不是诗。\n  \n一二三四五，六七八九十。\n%\n"
+           "\x1b[32m《乙,丙》\x1b[m\n\x1b[33m作者：某某\x1b[m\n春眠不觉晓，处处闻啼鸟。\n%\n")
+    poems = mod.parse(raw)
+    assert poems == [("《甲・并序》", "某", ["一二三四五，六七八九十。"]),
+                     ("《乙，丙》", "某某", ["春眠不觉晓，处处闻啼鸟。"])]
+    assert mod.render(poems) == "《甲・并序》\n某\n一二三四五，六七八九十。\n\n《乙，丙》\n某某\n春眠不觉晓，处处闻啼鸟。\n"
