@@ -1,12 +1,26 @@
 """Property-based tests (hypothesis) of the layers over random shapes, including T = 0 or 1, B = 1, H = 1."""
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import lstm_ref as lr
 from _layer_helpers import make_layer, max_abs_diff, random_io, run_layer, step_reference
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
+
+
+def tiny(kind, kw, T, L=1, bi=False):
+    """An explicit edge case: B = I = H = 1."""
+    return example((kind, kw, dict(T=T, B=1, I=1, H=1, L=L, bi=bi, seed=0)))
+
+
+def edge_cases(test):
+    """Always run T = 1 and T = 0 with B = I = H = 1 for every layer class, besides the random draws."""
+    for case in (tiny("lstm", {"variant": "vanilla"}, 1), tiny("gru", {"reset_after": True}, 1, L=2, bi=True),
+                 tiny("rnn", {"nonlinearity": "tanh"}, 1), tiny("lstm", {"variant": "peephole"}, 0, L=2, bi=True),
+                 tiny("gru", {"reset_after": False}, 0), tiny("rnn", {"nonlinearity": "relu"}, 0, bi=True)):
+        test = case(test)
+    return test
 
 
 @st.composite
@@ -27,6 +41,7 @@ def configs(draw):
 
 @SETTINGS
 @given(configs())
+@edge_cases
 def test_fast_path_equals_step_functions_on_random_shapes(cfg):
     kind, kw, d = cfg
     layer = make_layer(kind, d["I"], d["H"], d["L"], d["bi"], seed=d["seed"], **kw)
@@ -45,6 +60,7 @@ def test_fast_path_equals_step_functions_on_random_shapes(cfg):
 
 @SETTINGS
 @given(configs())
+@edge_cases
 def test_inputs_are_never_mutated(cfg):
     kind, kw, d = cfg
     layer = make_layer(kind, d["I"], d["H"], d["L"], d["bi"], seed=d["seed"], **kw)
@@ -58,6 +74,7 @@ def test_inputs_are_never_mutated(cfg):
 
 @SETTINGS
 @given(configs())
+@edge_cases
 def test_outputs_are_bounded_and_float32_tracks_float64(cfg):
     kind, kw, d = cfg
     l64 = make_layer(kind, d["I"], d["H"], d["L"], d["bi"], seed=d["seed"], **kw)
