@@ -14,10 +14,8 @@ def stencil(kind, kw):
     Default: 4-point central differences with eps = 1e-3 (truncation O(eps^4) ~ 1e-12, round-off
     ~1e-16 |f| / eps ~ 1e-12), accurate enough for gradient entries as small as ~1e-5 (the GRU has some).
     ReLU: its kinks must not be stepped over, so the 2-point stencil with eps = 1e-5.
-    no_forget: whole rows of exact zeros; the 2-point difference of an unused parameter is exactly 0,
-    while the 4-point weighted sum leaves round-off that the relative error would magnify.
     """
-    if kw.get("nonlinearity") == "relu" or kw.get("variant") == "no_forget":
+    if kw.get("nonlinearity") == "relu":
         return {"eps": 1e-5, "order": 2}
     return {"eps": 1e-3, "order": 4}
 
