@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import threading
+import urllib.request
 
 import pytest
 
@@ -124,6 +125,28 @@ def test_slides_start_reveal_and_typeset_math(chromium, server, built, tmp_path)
     shot(chromium, tmp_path, url, "slides.png", built)
     # the second slide, addressed as reveal.js does (#/1), renders as its own page-sized slide
     shot(chromium, tmp_path, url + "#/1", "slides_2.png", built)
+
+
+def untypeset_math(dom):
+    """Raw TeX delimiters left in the page's text outside code (<pre>) and scripts."""
+    text = re.sub(r"<pre\b.*?</pre>", "", visible_text(dom), flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", "", text)
+    return [text[max(0, m.start() - 40):m.start() + 40] for m in re.finditer(r"\$|\\\(|\\\[", text)]
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in chapter_notebooks()])
+def test_every_chapter_typesets_in_book_and_slides(chromium, server, built, tmp_path, stem):
+    source = (built.parent / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+    has_math = "$" in source
+    for url, rendered in [(f"{server}/html/notebooks/{stem}.html", r'class="MathJax(_Display)?"'),
+                          (f"{server}/slides/{stem}.slides.html", r'class="mjx-chtml')]:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.status == 200, f"{url}: HTTP {response.status}"
+        dom = run_chromium(chromium, tmp_path, url, "--dump-dom")
+        left = untypeset_math(dom)
+        assert not left, f"{url}: TeX not typeset near {left[:3]}"
+        if has_math:
+            assert re.search(rendered, dom), f"{url}: no MathJax output"
 
 
 def test_make_pdf_prints_one_page_per_slide_at_least(chromium, built):
