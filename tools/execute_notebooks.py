@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+BUDGET_S = 60.0
 PINNED_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -59,7 +60,8 @@ def main(argv):
     paths = [pathlib.Path(a) for a in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         seconds = execute(path)
-        print(f"{path.relative_to(ROOT) if path.is_absolute() else path}: executed in {seconds:.1f} s")
+        note = f"  (over the {BUDGET_S:.0f} s budget per chapter)" if seconds > BUDGET_S else ""
+        print(f"{path.relative_to(ROOT) if path.is_absolute() else path}: executed in {seconds:.1f} s{note}")
 
 
 if __name__ == "__main__":
