@@ -39,7 +39,7 @@ STYLE = {
     "font.size": 14,
     "path.simplify": False,
 }
-METADATA = {"Date": None, "Creator": "tools/draw_figures.py (matplotlib)"}
+METADATA = {"Date": None, "Creator": f"tools/draw_figures.py (matplotlib {matplotlib.__version__})"}
 
 # Colour roles, kept the same in every diagram (colour-blind-safe Okabe-Ito hues).
 C_STATE = "#0072B2"    # hidden/cell state
