@@ -32,6 +32,8 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/ for self-study"
 	@echo "make figures  redraw figures/*.svg from tools/draw_figures.py"
 	@echo "make pdf      print every slide deck to _build/pdf/*.pdf with headless Chromium"
+	@echo "make nbval NB=notebooks/03_x.ipynb   strict nbval over some notebooks"
+	@echo "make unit / make build-check         only the unit tests / only the build and browser checks"
 	@echo "make clean    remove _build/ and caches (keeps .venv and node_modules)"
 
 # ---------------------------------------------------------------------------------------- set-up
