@@ -26,14 +26,24 @@ def find_browser():
     return next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
 
 
+def cjk_font_families():
+    """Font families fontconfig knows that cover Chinese (the glossary, Terms and In-the-sources cells)."""
+    if not shutil.which("fc-list"):
+        return []
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    return sorted({name.strip() for line in out.splitlines() for name in line.split(",")[:1] if name.strip()})
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    """Path of a Chromium binary; installs Debian's `chromium` with apt where we are root."""
+    """Path of a Chromium binary; where we are root, installs Debian's `chromium` with apt, and a
+    Chinese font (`fonts-wqy-zenhei`) if none is there: without one the zh/en terms render as boxes."""
     path = find_browser()
-    if path is None and shutil.which("apt-get") and os.geteuid() == 0:
+    packages = ([] if path else ["chromium"]) + ([] if cjk_font_families() else ["fonts-wqy-zenhei"])
+    if packages and shutil.which("apt-get") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"], env=env,
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages], env=env,
                        capture_output=True, timeout=1200)
         path = find_browser()
     if path is None:
@@ -166,3 +176,10 @@ def test_make_pdf_prints_one_page_per_slide_at_least(chromium, built):
     cells = json.loads((root / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
     slides = sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
     assert pages >= slides, f"{pages} pages for {slides} slides: reveal.js did not lay out the print view"
+    # chapter 00 shows the zh/en glossary: its Chinese must be printed in a font that has the glyphs
+    assert "中文" in "".join("".join(c["source"]) for c in cells)
+    families = cjk_font_families()
+    assert families, "no Chinese font installed (Debian/Ubuntu: apt-get install fonts-wqy-zenhei)"
+    embedded = {m.decode() for m in re.findall(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([\w-]+)", data)}
+    assert any(f.replace(" ", "") in e.replace(" ", "") for f in families for e in embedded), (
+        f"the PDF embeds no Chinese font: {sorted(embedded)}; installed: {families}")

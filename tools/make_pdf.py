@@ -28,6 +28,11 @@ def main(argv):
     browser = next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
     if browser is None:
         sys.exit("make_pdf: Chromium not found; install it (Debian/Ubuntu: apt-get install chromium)")
+    zh = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-list") else ""
+    if not zh.strip():
+        print("make_pdf: warning: no Chinese font found, the zh/en terms will print as boxes; install one "
+              "(Debian/Ubuntu: apt-get install fonts-wqy-zenhei)", file=sys.stderr)
     decks = sorted((BUILD / "slides").glob("*.slides.html"))
     if argv:
         decks = [d for d in decks if d.name.removesuffix(".slides.html") in argv]
