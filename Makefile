@@ -93,11 +93,14 @@ build-check: setup-dev
 	$(PINNED) $(PY) -m pytest -p no:cacheprovider tests/test_build.py tests/test_browser.py
 
 # ---------------------------------------------------------------------------------------- authoring
+# A mistyped NB= must not fall back to re-executing every chapter.
 execute: $(STAMP_LEARN)
+	@test -n "$(wildcard $(NB))" || { echo "make execute: no notebook matches NB=$(NB)" >&2; exit 1; }
 	$(PY) tools/execute_notebooks.py $(wildcard $(NB))
 
+# JupyterLab refuses to start as root unless told to (containers, CI machines).
 lab: $(STAMP_LEARN)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 figures: $(STAMP_LEARN)
 	$(PY) tools/draw_figures.py
