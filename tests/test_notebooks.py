@@ -35,6 +35,11 @@ def text_of(output):
             yield value if isinstance(value, str) else "".join(value) if isinstance(value, list) else json.dumps(value)
 
 
+def printed(cell):
+    """Everything a code cell printed (its stream outputs)."""
+    return "".join("".join(o["text"]) for o in cell.get("outputs", []) if o["output_type"] == "stream")
+
+
 def headings(nb, level="## "):
     return [line for c in nb["cells"] if c["cell_type"] == "markdown"
             for line in source(c).splitlines() if line.startswith(level)]
@@ -159,8 +164,7 @@ def test_closing_sections(path):
 def test_solutions_are_hidden_and_checked(path):
     cells = load(path)["cells"]
     start = next((i for i, c in enumerate(cells) if source(c).startswith("## Solutions")), None)
-    if start is None:
-        pytest.skip("no ## Solutions section")
+    assert start is not None, "no ## Solutions section (the reference solutions, run through the checks)"
     end = next((i for i in range(start + 1, len(cells))
                 if cells[i]["cell_type"] == "markdown" and re.match(r"#{1,2} ", source(cells[i]))), len(cells))
     code = [c for c in cells[start:end] if c["cell_type"] == "code"]
@@ -174,5 +178,13 @@ def test_solutions_are_hidden_and_checked(path):
     ex = next(i for i, c in enumerate(cells) if source(c).startswith("## Exercises"))
     ex_end = next((i for i in range(ex + 1, len(cells))
                    if cells[i]["cell_type"] == "markdown" and re.match(r"#{1,2} ", source(cells[i]))), len(cells))
-    exercises = sum("self_check" in source(c) for c in cells[ex:ex_end] if c["cell_type"] == "code")
+    exercise_checks = [c for c in cells[ex:ex_end] if c["cell_type"] == "code" and "self_check" in source(c)]
+    exercises = len(exercise_checks)
     assert checks >= exercises > 0, f"{exercises} exercise checks but {checks} solution checks"
+    # stored outputs (nbval proves they are a fresh run's): the learner's cells start unanswered, and
+    # every reference solution passes its check
+    for cell in exercise_checks:
+        assert "not attempted yet" in printed(cell), (
+            f"an exercise check printed {printed(cell)!r}: the learner's cell must return None by default")
+    solved = sum(len(re.findall(r": correct\b", printed(c))) for c in code)
+    assert solved >= exercises, f"{solved} solution checks printed 'correct' for {exercises} exercises"
