@@ -54,19 +54,20 @@ $(STAMP_DEV): requirements-dev.txt $(STAMP_BOOK)
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 
+# Listed first where it is a prerequisite, so a missing npm stops the build before the long pip installs.
 $(STAMP_NPM): package.json package-lock.json
 	@command -v $(NPM) >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian/Ubuntu: apt-get install nodejs npm; elsewhere https://nodejs.org), then run make again." >&2; exit 1; }
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
 setup: $(STAMP_LEARN)
-setup-dev: $(STAMP_DEV) $(STAMP_NPM)
+setup-dev: $(STAMP_NPM) $(STAMP_DEV)
 
 # ---------------------------------------------------------------------------------------- book
-html: $(STAMP_BOOK) $(STAMP_NPM)
+html: $(STAMP_NPM) $(STAMP_BOOK)
 	$(PY) tools/build_book.py --book
 
-slides: $(STAMP_BOOK) $(STAMP_NPM)
+slides: $(STAMP_NPM) $(STAMP_BOOK)
 	$(PY) tools/build_book.py --slides
 
 book: html slides
