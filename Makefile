@@ -21,7 +21,7 @@ STAMP_BOOK  := $(VENV)/.stamp-book
 STAMP_DEV   := $(VENV)/.stamp-dev
 STAMP_NPM   := node_modules/.stamp-npm
 
-.PHONY: help book test unit nbval build-check browser-test execute lab figures pdf slides html clean setup setup-dev
+.PHONY: help book test unit nbval build-check execute lab figures pdf slides html clean setup setup-dev
 
 help:
 	@echo "make book     create .venv if missing, install requirements + lstm_ref, vendor reveal.js/MathJax"
@@ -91,6 +91,7 @@ nbval: setup-dev
 	$(PINNED) $(PY) -m pytest -p no:cacheprovider $(XDIST) $(NBVAL) $(NB)
 
 build-check: setup-dev
+	$(MAKE) --no-print-directory book
 	$(PINNED) $(PY) -m pytest -p no:cacheprovider tests/test_build.py tests/test_browser.py
 
 # ---------------------------------------------------------------------------------------- authoring
