@@ -35,6 +35,9 @@ help:
 	@echo "make nbval NB=notebooks/03_x.ipynb   strict nbval over some notebooks"
 	@echo "make unit / make build-check         only the unit tests / only the build and browser checks"
 	@echo "make clean    remove _build/ and caches (keeps .venv and node_modules)"
+	@echo "make html / make slides              only the book / only the slides"
+	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
+	@echo "make weights  retrain chapter 08's shipped Tang-poem model"
 
 # ---------------------------------------------------------------------------------------- set-up
 $(PY):
