@@ -37,6 +37,14 @@ def _check_step(x, h_prev, p, G, extra=()):
 
 
 # ----------------------------------------------------------------------------------------------
+def _check_cache(cache, forward, keys):
+    """The cache must be the dict that ``forward`` returned (a common slip: another cell's cache, or the
+    (out, cache) pair itself)."""
+    if not isinstance(cache, dict) or not all(k in cache for k in keys):
+        got = f"a dict with keys {sorted(cache)}" if isinstance(cache, dict) else type(cache).__name__
+        raise TypeError(f"cache must be the dict returned by {forward} (keys {list(keys)}), got {got}")
+
+
 # vanilla RNN:  a = W_ih x + b_ih + W_hh h_prev + b_hh,   h = tanh(a)  (or relu(a))
 
 def rnn_step_forward(x, h_prev, p, nonlinearity="tanh"):
@@ -52,6 +60,7 @@ def rnn_step_forward(x, h_prev, p, nonlinearity="tanh"):
 
 def rnn_step_backward(dh, cache):
     """Backward of rnn_step_forward. dh (B, H) -> dx (B, I), dh_prev (B, H), grads (dict like p)."""
+    _check_cache(cache, "rnn_step_forward", ("x", "h_prev", "p", "a", "h", "nonlinearity"))
     h, p = cache["h"], cache["p"]
     dh = as_array("dh", dh, h.shape, ("B", "H"), h.dtype, finite=False)
     if cache["nonlinearity"] == "tanh":
@@ -113,6 +122,7 @@ def lstm_step_backward(dh, dc, cache):
     dh (B, H): dL/dh from above; dc (B, H) or None: dL/dc from the next step (None means zero).
     Returns dx (B, I), dh_prev (B, H), dc_prev (B, H), grads (dict with the keys of p).
     """
+    _check_cache(cache, "lstm_step_forward", ("x", "h_prev", "c_prev", "p", "variant", "i", "f", "g", "o", "c", "tc"))
     i, f, g, o, c, tc = (cache[k] for k in ("i", "f", "g", "o", "c", "tc"))
     c_prev, p, variant = cache["c_prev"], cache["p"], cache["variant"]
     dh = as_array("dh", dh, c.shape, ("B", "H"), c.dtype, finite=False)
@@ -177,6 +187,7 @@ def gru_step_forward(x, h_prev, p, reset_after=True):
 
 def gru_step_backward(dh, cache):
     """Backward of gru_step_forward. dh (B, H) -> dx (B, I), dh_prev (B, H), grads (dict like p)."""
+    _check_cache(cache, "gru_step_forward", ("r", "z", "n", "gh_n", "h_prev", "x", "p", "reset_after"))
     r, z, n, gh_n, h_prev, x, p = (cache[k] for k in ("r", "z", "n", "gh_n", "h_prev", "x", "p"))
     H = h_prev.shape[1]
     dh = as_array("dh", dh, n.shape, ("B", "H"), n.dtype, finite=False)

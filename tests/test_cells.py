@@ -187,6 +187,13 @@ def test_step_functions_reject_bad_input():
         lr.gru_step_forward(x, h, {**cell_params(3, 3, 4), "weight_hh": np.zeros((16, 4))})
     with pytest.raises(ValueError, match="contains NaN or inf"):
         lr.rnn_step_forward(np.full((2, 3), np.nan), h, cell_params(1, 3, 4))
+    out, cache = lr.gru_step_forward(x, h, cell_params(3, 3, 4))
+    with pytest.raises(TypeError, match=r"cache must be the dict returned by lstm_step_forward .*got a dict"):
+        lr.lstm_step_backward(h, h, cache)                      # another cell's cache
+    with pytest.raises(TypeError, match=r"cache must be the dict returned by gru_step_forward .*got tuple"):
+        lr.gru_step_backward(h, (out, cache))                   # the (out, cache) pair
+    with pytest.raises(TypeError, match=r"cache must be the dict returned by rnn_step_forward .*got NoneType"):
+        lr.rnn_step_backward(h, None)
 
 
 # --- layout converters ----------------------------------------------------------------------------------
