@@ -66,14 +66,10 @@ def from_textbook(tb):
     missing = [k for _, n in LSTM_GATES for k in ("W_" + n, "b_" + n) if k not in tb]
     if missing:
         raise ValueError(f"textbook params are missing keys {missing}")
-    b_f = np.asarray(tb["b_f"])
-    if b_f.ndim != 1:
-        raise ValueError(f"b_f must have shape (H,), got {b_f.shape}")
-    H = b_f.shape[0]
     W_f = np.asarray(tb["W_f"])
-    if W_f.ndim != 2 or W_f.shape[0] != H or W_f.shape[1] <= H:
-        raise ValueError(f"W_f must have shape (H={H}, H+I) with I >= 1, got {W_f.shape}")
-    I = W_f.shape[1] - H
+    if W_f.ndim != 2 or W_f.shape[1] <= W_f.shape[0]:
+        raise ValueError(f"W_f must have shape (H, H+I) with I >= 1, got {W_f.shape}")
+    H, I = W_f.shape[0], W_f.shape[1] - W_f.shape[0]
     Ws, bs = [], []
     for _, n in LSTM_GATES:
         Ws.append(as_array("W_" + n, tb["W_" + n], (H, H + I), ("H", "H+I"), W_f.dtype, finite=False))

@@ -213,6 +213,12 @@ def test_textbook_layout_round_trip_and_equations():
     np.testing.assert_allclose(c1, f * c + i * g, atol=1e-15, rtol=0)
     np.testing.assert_allclose(h1, o * np.tanh(f * c + i * g), atol=1e-15, rtol=0)
     q = lr.from_textbook(tb)
+    with pytest.raises(ValueError, match=r"b_f must have shape \(H=\d+,\), got \(\d+,\)"):
+        lr.from_textbook({**tb, "b_f": np.zeros(H + 1)})
+    with pytest.raises(ValueError, match=r"W_o must have shape \(H=\d+, H\+I=\d+\), got"):
+        lr.from_textbook({**tb, "W_o": np.zeros((H, H + I + 1))})
+    with pytest.raises(ValueError, match=r"W_f must have shape \(H, H\+I\) with I >= 1, got \(\d+, \d+\)"):
+        lr.from_textbook({**tb, "W_f": np.zeros((H, H))})
     np.testing.assert_array_equal(q["weight_ih"], p["weight_ih"])
     np.testing.assert_array_equal(q["weight_hh"], p["weight_hh"])
     np.testing.assert_allclose(q["bias_ih"], p["bias_ih"] + p["bias_hh"], atol=1e-15)
