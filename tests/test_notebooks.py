@@ -140,6 +140,9 @@ def test_setup_cell_and_seeding(path):
     cells = load(path)["cells"]
     first_code = next(c for c in cells if c["cell_type"] == "code")
     assert "import lstm_ref as lr" in source(first_code), "the set-up cell imports lstm_ref as lr"
+    assert re.search(r"np\.set_printoptions\(precision=6,\s*suppress=True\)", source(first_code)), (
+        "the set-up cell sets np.set_printoptions(precision=6, suppress=True)")
+    assert first_code["metadata"]["slideshow"]["slide_type"] == "skip", "the set-up cell is not a slide"
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "code":
             assert not re.search(r"np\.random\.(seed|rand|randn|randint|normal|uniform|choice|shuffle)\(",
