@@ -121,6 +121,8 @@ def test_title_and_learning_objectives(path):
     assert cells[1]["cell_type"] == "markdown" and source(cells[1]).startswith("## Learning objectives"), (
         "the second cell must start with '## Learning objectives'")
     assert re.search(r"^\s*[-*] ", source(cells[1]), re.M), "learning objectives are a bullet list"
+    assert cells[1]["metadata"].get("slideshow", {}).get("slide_type") == "subslide", (
+        "the learning objectives are their own (sub)slide")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
