@@ -151,7 +151,9 @@ def build_slides():
            "--SlidesExporter.reveal_scroll=True",
            f"--SlidesExporter.reveal_theme={REVEAL_THEME}",
            "--output-dir", str(SLIDES), *map(str, paths)]
-    subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:                          # nbconvert's reason, not just its exit status
+        sys.exit(f"build_book: jupyter nbconvert --to slides failed:\n{done.stderr[-4000:]}")
     print(f"slides: {len(paths)} decks -> {SLIDES.relative_to(ROOT)}/")
 
 
