@@ -45,15 +45,19 @@ def main(argv):
     try:
         for deck in decks:
             pdf = out / deck.name.replace(".slides.html", ".pdf")
+            pdf.unlink(missing_ok=True)                   # never report an older print as this one
             url = f"http://127.0.0.1:{httpd.server_address[1]}/slides/{deck.name}?print-pdf"
             with tempfile.TemporaryDirectory() as profile:
-                subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                                "--disable-background-networking", "--no-first-run", "--disable-component-update",
-                                "--disable-sync", "--disable-quic", f"--user-data-dir={profile}",
-                                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                                "--virtual-time-budget=60000", "--run-all-compositor-stages-before-draw",
-                                "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url],
-                               check=True, capture_output=True, timeout=300)
+                done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                                       "--disable-background-networking", "--no-first-run",
+                                       "--disable-component-update", "--disable-sync", "--disable-quic",
+                                       f"--user-data-dir={profile}",
+                                       "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                                       "--virtual-time-budget=60000", "--run-all-compositor-stages-before-draw",
+                                       "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url],
+                                      capture_output=True, text=True, timeout=300)
+            if done.returncode != 0 or not pdf.is_file():
+                sys.exit(f"make_pdf: Chromium could not print {deck.name}:\n{done.stderr[-3000:]}")
             print(f"{pdf.relative_to(ROOT)}  ({pdf.stat().st_size // 1024} kB)")
     finally:
         httpd.shutdown()
