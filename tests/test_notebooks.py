@@ -73,9 +73,8 @@ def test_no_errors_and_no_volatile_metadata(path):
         assert "execution" not in cell["metadata"], f"cell {i}: timing metadata (use tools/execute_notebooks.py)"
         for out in cell.get("outputs", []):
             assert out["output_type"] != "error", f"cell {i} raised {out.get('ename')}: {out.get('evalue')}"
-            if out["output_type"] == "stream":
-                assert out["name"] != "stderr" or not re.search(r"Traceback|Error", "".join(out["text"])), (
-                    f"cell {i}: an error on stderr")
+            if out["output_type"] == "stream":      # warnings too: a reader sees a red box, not the lesson
+                assert out["name"] != "stderr", f"cell {i}: output on stderr: {''.join(out['text'])[:200]!r}"
     assert "widgets" not in nb["metadata"]
 
 
