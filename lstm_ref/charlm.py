@@ -17,6 +17,7 @@ import numpy as np
 
 from . import layers
 from .activations import softmax
+from .io import copy_params_into
 from .training import Embedding, Linear, clip_grad_norm, grad_norm, softmax_cross_entropy
 
 __all__ = [
@@ -234,15 +235,7 @@ class CharLSTM:
 
     def load_state_dict(self, d):
         """Load arrays (any float dtype; cast to the model's dtype). Keys and shapes must match."""
-        own = self.params
-        missing, extra = sorted(set(own) - set(d)), sorted(set(d) - set(own))
-        if missing or extra:
-            raise KeyError(f"state dict: missing keys {missing}, unexpected keys {extra}")
-        for k, v in own.items():
-            new = np.asarray(d[k])
-            if new.shape != v.shape:
-                raise ValueError(f"{k}: expected shape {v.shape}, got {new.shape}")
-            v[...] = new.astype(self.dtype)  # in place: the parts keep their arrays
+        copy_params_into(self.params, d)
 
     def num_params(self):
         return int(sum(v.size for v in self.params.values()))

@@ -3,7 +3,8 @@
 ``save_params(path, params)`` writes one array per key, keys and dtypes exactly preserved
 (PyTorch-style names such as ``rnn.weight_ih_l0`` are fine: ``.npz`` keys may contain dots).
 ``load_params(path)`` reads them back with ``allow_pickle=False``, so a file can only contain
-plain numeric arrays: loading never runs code.
+plain numeric arrays: loading never runs code. ``copy_params_into(params, state_dict)`` copies
+such a dict into a model's own arrays after checking keys, shapes and dtypes.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["save_params", "load_params"]
+__all__ = ["save_params", "load_params", "copy_params_into"]
 
 
 def save_params(path, params):
@@ -59,3 +60,29 @@ def load_params(path):
     """
     with np.load(os.fspath(path), allow_pickle=False) as data:
         return {key: data[key] for key in data.files}
+
+
+def copy_params_into(params, state_dict):
+    """Copy ``state_dict`` into the arrays of ``params`` in place (the one documented mutation:
+    ``params`` are a model's own parameters).
+
+    params : dict name -> float array (the model's);  state_dict : dict with exactly the same keys
+    and shapes, float values of any precision (cast to each parameter's dtype).
+    Raises TypeError if state_dict is not a dict or holds a non-float array, and ValueError naming
+    the unknown and missing keys, or the key with its expected and actual shape. Nothing is
+    copied unless every entry passes.
+    """
+    if not isinstance(state_dict, dict):
+        raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")
+    unknown = sorted(set(state_dict) - set(params))
+    missing = [k for k in params if k not in state_dict]
+    if unknown or missing:
+        raise ValueError(f"state_dict keys do not match the model: unknown keys {unknown}, missing keys {missing}")
+    for k, p in params.items():
+        v = np.asarray(state_dict[k])
+        if v.shape != p.shape:
+            raise ValueError(f"state_dict[{k!r}] must have shape {p.shape}, got {v.shape}")
+        if v.dtype.kind != "f":
+            raise TypeError(f"state_dict[{k!r}] must be a float array, got dtype {v.dtype}")
+    for k, p in params.items():
+        p[...] = np.asarray(state_dict[k]).astype(p.dtype, copy=False)

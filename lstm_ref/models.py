@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .io import copy_params_into
 from .layers import GRU, LSTM, RNN
 from .training import Embedding, Linear, _rescale, grad_norm, mse, softmax_cross_entropy
 
@@ -109,21 +110,7 @@ class SequenceModel:
 
     def load_state_dict(self, state_dict):
         """Copy values in from a dict with exactly the keys and shapes of ``params``."""
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")
-        params = self.params
-        unknown = sorted(set(state_dict) - set(params))
-        missing = [k for k in params if k not in state_dict]
-        if unknown or missing:
-            raise ValueError(f"state_dict keys do not match the model: unknown keys {unknown}, missing keys {missing}")
-        for k, p in params.items():
-            v = np.asarray(state_dict[k])
-            if v.shape != p.shape:
-                raise ValueError(f"state_dict[{k!r}] must have shape {p.shape}, got {v.shape}")
-            if v.dtype.kind != "f":
-                raise TypeError(f"state_dict[{k!r}] must be a float array, got dtype {v.dtype}")
-        for k, p in params.items():
-            p[...] = np.asarray(state_dict[k]).astype(p.dtype, copy=False)
+        copy_params_into(self.params, state_dict)
 
     def num_params(self):
         """Total number of scalar parameters."""

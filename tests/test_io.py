@@ -54,3 +54,21 @@ def test_load_refuses_pickled_content(tmp_path):
     np.savez(path, w=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError, match="allow_pickle"):
         load_params(path)
+
+
+def test_copy_params_into_checks_everything_before_copying():
+    from lstm_ref import copy_params_into
+
+    params = {"a": np.zeros(3), "b": np.zeros((2, 2), dtype=np.float32)}
+    copy_params_into(params, {"a": np.arange(3.0), "b": np.ones((2, 2))})
+    np.testing.assert_array_equal(params["a"], [0.0, 1.0, 2.0])
+    assert params["b"].dtype == np.float32 and np.all(params["b"] == 1)
+    before = {k: v.copy() for k, v in params.items()}
+    with pytest.raises(ValueError, match=r"state_dict\['b'\] must have shape \(2, 2\), got \(3,\)"):
+        copy_params_into(params, {"a": np.full(3, 7.0), "b": np.zeros(3)})
+    with pytest.raises(TypeError, match="float"):
+        copy_params_into(params, {"a": np.full(3, 7.0), "b": np.ones((2, 2), dtype=np.int64)})
+    with pytest.raises(ValueError, match=r"unknown keys \['c'\], missing keys \['b'\]"):
+        copy_params_into(params, {"a": np.full(3, 7.0), "c": np.zeros((2, 2))})
+    for k in params:                                   # nothing was copied by the failed calls
+        np.testing.assert_array_equal(params[k], before[k])
