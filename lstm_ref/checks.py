@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["gradcheck", "numerical_gradient", "rel_error", "self_check"]
+__all__ = ["claim", "claims_table", "gradcheck", "numerical_gradient", "rel_error", "self_check"]
 
 _FLOOR = 1e-8
 
@@ -292,3 +292,74 @@ def self_check(answer, expected, name="Exercise 1", atol=1e-8, rtol=1e-6):
         raise AssertionError(f"{name}: not yet right: {msg}")
     print(f"{name}: correct")
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: each chapter's prose claims, asserted where they are made and listed at the end.
+
+_CLAIMS: list = []
+
+
+def _format_value(value):
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+def claim(text, holds, **measured):
+    """Assert one claim of a chapter's prose and record it for the chapter's claims table.
+
+    Parameters
+    ----------
+    text : str
+        The claim as the prose states it, e.g. ``"the LSTM beats the 5-gram by at least 0.15 nats"``.
+    holds : bool
+        The computed condition that makes the claim true at the prose's strength. It must be computed
+        from the chapter's data (never a constant) and able to fail.
+    **measured : numbers or str
+        The measured numbers the condition compared, shown in the table (floats with 4 significant
+        digits; pass a formatted str where fewer digits are stable).
+
+    Raises
+    ------
+    AssertionError
+        ``"claim failed: <text> (<measured>)"`` when ``holds`` is false.
+
+    Prints ``checked: <text> (<measured>)`` when it holds.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise TypeError(f"claim: text must be a non-empty str, got {type(text).__name__} {text!r}")
+    if not isinstance(holds, (bool, np.bool_)):
+        raise TypeError(f"claim: holds must be a bool (the computed condition), got {type(holds).__name__}")
+    shown = ", ".join(f"{k} = {_format_value(v)}" for k, v in measured.items())
+    suffix = f" ({shown})" if shown else ""
+    if not holds:
+        raise AssertionError(f"claim failed: {text}{suffix}")
+    _CLAIMS[:] = [c for c in _CLAIMS if c[0] != text]
+    _CLAIMS.append((text, shown))
+    print(f"checked: {text}{suffix}")
+
+
+class _ClaimsTable:
+    def __init__(self, rows):
+        self.rows = list(rows)
+
+    def _text(self):
+        lines = ["| # | claim | measured |", "|---|---|---|"]
+        for k, (text, shown) in enumerate(self.rows, 1):
+            cell = shown.replace("|", r"\|") or "—"
+            claim_text = text.replace("|", r"\|")
+            lines.append(f"| {k} | {claim_text} | {cell} |")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return self._text()
+
+    def _repr_markdown_(self):
+        return self._text()
+
+
+def claims_table():
+    """The claims asserted so far in this kernel by :func:`claim`, as a Markdown table (in order,
+    one row per distinct claim text). A chapter ends with ``lr.claims_table()``."""
+    return _ClaimsTable(_CLAIMS)

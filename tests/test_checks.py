@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import lstm_ref as lr
 from lstm_ref.checks import gradcheck, numerical_gradient, rel_error, self_check
 
 
@@ -173,3 +174,21 @@ def test_self_check_tolerances():
     with pytest.raises(AssertionError):
         self_check(1.0 + 5e-6, 1.0, rtol=1e-6, atol=0)
     self_check(1.0 + 5e-6, 1.0, rtol=0, atol=1e-5)
+
+
+def test_claim_records_and_rejects(capsys):
+    from lstm_ref import checks
+
+    checks._CLAIMS.clear()
+    lr.claim("gap is positive", 0.25 > 0, gap=0.25)
+    assert capsys.readouterr().out == "checked: gap is positive (gap = 0.25)\n"
+    with pytest.raises(AssertionError, match="claim failed: gap is negative"):
+        lr.claim("gap is negative", 0.25 < 0, gap=0.25)
+    with pytest.raises(TypeError, match="holds must be a bool"):
+        lr.claim("constant", 1)
+    lr.claim("gap is positive", True, gap=0.5)  # re-running a cell replaces its row
+    table = repr(lr.claims_table())
+    assert table.splitlines() == ["| # | claim | measured |", "|---|---|---|",
+                                  "| 1 | gap is positive | gap = 0.5 |"]
+    assert lr.claims_table()._repr_markdown_() == table
+    checks._CLAIMS.clear()
