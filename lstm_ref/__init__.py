@@ -1,25 +1,102 @@
 """lstm_ref: a small, verified numpy reference for recurrent networks.
 
-The course's answer key. Teaching cells (``lstm_step_forward``...) are written to be read;
-the layers (``LSTM``, ``GRU``, ``RNN``) compute the same function fast, with PyTorch's
-parameter names and layout. Tests prove both against finite differences and PyTorch.
+The course's answer key, in three layers (``docs/architecture.md``):
+
+* ``lstm_ref.core``: the reference implementation. Teaching cells (``lstm_step_forward``...) are
+  written to be read; the layers (``LSTM``, ``GRU``, ``RNN``) compute the same function fast, with
+  PyTorch's parameter names and layout. Tests prove both against finite differences and PyTorch.
+* ``lstm_ref.training``: heads, losses, optimisers, clipping, the sequence model and its training loop.
+* ``lstm_ref.course``: tasks, corpora, dynamics, plots, experiment drivers and notebook checks.
+
+A lower layer never imports a higher one. ``import lstm_ref`` imports neither SymPy nor matplotlib;
+``lstm_ref.symbolic`` loads SymPy on first use, the plot helpers load matplotlib when they draw.
 """
-from .activations import *  # noqa: F401,F403
-from .initializers import *  # noqa: F401,F403
-from .cells import *  # noqa: F401,F403
-from .layers import *  # noqa: F401,F403
-from .layout import *  # noqa: F401,F403
-from .checks import *  # noqa: F401,F403
-from .training import *  # noqa: F401,F403
-from .models import *  # noqa: F401,F403
-from .tasks import *  # noqa: F401,F403
-from .io import *  # noqa: F401,F403
-from .symbolic import *  # noqa: F401,F403
-from .datasets import *  # noqa: F401,F403
-from .dynamics import *  # noqa: F401,F403
-from .plots import *  # noqa: F401,F403
-from .experiments import *  # noqa: F401,F403
-from .charlm import *  # noqa: F401,F403
-from .variants import *  # noqa: F401,F403
+from .core import (
+    sigmoid, tanh, relu, softmax, log_softmax, dsigmoid, dtanh, uniform_init, orthogonal,
+    orthogonal_blocks, set_forget_bias, rnn_step_forward, rnn_step_backward, lstm_step_forward,
+    lstm_step_backward, gru_step_forward, gru_step_backward, LSTM_VARIANTS, RNN, LSTM, GRU,
+    to_textbook, from_textbook, rnn_to_textbook, rnn_from_textbook, LSTM_GATES, gradcheck,
+    numerical_gradient, rel_error,
+)
+from .training import (
+    Linear, Embedding, linear_forward, linear_backward, IGNORE_INDEX, softmax_cross_entropy, mse,
+    accuracy, SGD, Adagrad, Adam, grad_norm, clip_grad_norm, clip_grad_value, SequenceModel, train,
+    save_params, load_params, copy_params_into,
+)
+from .course import (
+    claim, claims_table, self_check, adding_problem, adding_baseline_mse, adding_correct,
+    HOCHREITER_TOLERANCE, temporal_order, TEMPORAL_ORDER_SYMBOLS, TEMPORAL_ORDER_CLASSES,
+    copy_memory, copy_memory_baseline, future_tagging, continual_stream, load_sentiment,
+    load_tang_poems, GAMMA, activation_derivative, recurrent_states, step_jacobians,
+    jacobian_products, jacobian_norms, singular_values, spectral_norm, scale_spectral_norm,
+    vanishing_bound, cliff_forward, cliff_loss_and_grad, cliff_grid, COURSE_STYLE, use_course_style,
+    new_axes, plot_learning_curves, plot_grad_norms, plot_heatmap, plot_gate_heatmap,
+    plot_success_rates, TASKS, Run, task_data, make_model, run_to_threshold, run_seeds,
+    updates_to_threshold, hidden_grad_norms, train_on_stream, stream_eval, continual_ablation,
+    CharVocab, poems_to_text, split_poems, unigram_entropy, unigram_cross_entropy, batchify,
+    tbptt_chunks, CharLSTM, char_lm_train_step, fit_char_lm, evaluate_char_lm, temperature_probs,
+    entropy, sample, FIVE_CHAR_LINE, is_five_char_poem, line_format_rate, tang_char_data,
+    load_tang_lstm,
+)
+
+__all__ = [
+    "sigmoid", "tanh", "relu", "softmax", "log_softmax", "dsigmoid", "dtanh", "uniform_init",
+    "orthogonal", "orthogonal_blocks", "set_forget_bias", "rnn_step_forward", "rnn_step_backward",
+    "lstm_step_forward", "lstm_step_backward", "gru_step_forward", "gru_step_backward",
+    "LSTM_VARIANTS", "RNN", "LSTM", "GRU", "to_textbook", "from_textbook", "rnn_to_textbook",
+    "rnn_from_textbook", "LSTM_GATES", "gradcheck", "numerical_gradient", "rel_error", "Linear",
+    "Embedding", "linear_forward", "linear_backward", "IGNORE_INDEX", "softmax_cross_entropy",
+    "mse", "accuracy", "SGD", "Adagrad", "Adam", "grad_norm", "clip_grad_norm", "clip_grad_value",
+    "SequenceModel", "train", "save_params", "load_params", "copy_params_into", "claim",
+    "claims_table", "self_check", "adding_problem", "adding_baseline_mse", "adding_correct",
+    "HOCHREITER_TOLERANCE", "temporal_order", "TEMPORAL_ORDER_SYMBOLS", "TEMPORAL_ORDER_CLASSES",
+    "copy_memory", "copy_memory_baseline", "future_tagging", "continual_stream", "load_sentiment",
+    "load_tang_poems", "GAMMA", "activation_derivative", "recurrent_states", "step_jacobians",
+    "jacobian_products", "jacobian_norms", "singular_values", "spectral_norm",
+    "scale_spectral_norm", "vanishing_bound", "cliff_forward", "cliff_loss_and_grad", "cliff_grid",
+    "COURSE_STYLE", "use_course_style", "new_axes", "plot_learning_curves", "plot_grad_norms",
+    "plot_heatmap", "plot_gate_heatmap", "plot_success_rates", "TASKS", "Run", "task_data",
+    "make_model", "run_to_threshold", "run_seeds", "updates_to_threshold", "hidden_grad_norms",
+    "train_on_stream", "stream_eval", "continual_ablation", "CharVocab", "poems_to_text",
+    "split_poems", "unigram_entropy", "unigram_cross_entropy", "batchify", "tbptt_chunks",
+    "CharLSTM", "char_lm_train_step", "fit_char_lm", "evaluate_char_lm", "temperature_probs",
+    "entropy", "sample", "FIVE_CHAR_LINE", "is_five_char_poem", "line_format_rate",
+    "tang_char_data", "load_tang_lstm",
+]
+
+# Modules reached as attributes (``lr.charlm.TANG_CONFIG``, ``lr.symbolic.sigma``), by their short
+# names, loaded on first access so that SymPy stays unimported until a chapter asks for it.
+_SUBMODULES = {
+    "activations": "lstm_ref.core.activations",
+    "initializers": "lstm_ref.core.initializers",
+    "cells": "lstm_ref.core.cells",
+    "layers": "lstm_ref.core.layers",
+    "layout": "lstm_ref.core.layout",
+    "models": "lstm_ref.training.models",
+    "io": "lstm_ref.training.io",
+    "checks": "lstm_ref.course.checks",
+    "tasks": "lstm_ref.course.tasks",
+    "datasets": "lstm_ref.course.datasets",
+    "dynamics": "lstm_ref.course.dynamics",
+    "plots": "lstm_ref.course.plots",
+    "experiments": "lstm_ref.course.experiments",
+    "ablation": "lstm_ref.course.ablation",
+    "charlm": "lstm_ref.course.charlm",
+    "symbolic": "lstm_ref.course.symbolic",
+}
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+
+        module = importlib.import_module(_SUBMODULES[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'lstm_ref' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))

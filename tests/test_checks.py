@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import lstm_ref as lr
-from lstm_ref.checks import gradcheck, numerical_gradient, rel_error, self_check
+from lstm_ref.core.finite_diff import gradcheck, numerical_gradient, rel_error
+from lstm_ref.course.checks import self_check
 
 
 def _tanh_sq(W, x):

@@ -1,4 +1,4 @@
-"""Unit tests of lstm_ref.dynamics: Jacobian products against finite differences, the cliff gradient
+"""Unit tests of lstm_ref.course.dynamics: Jacobian products against finite differences, the cliff gradient
 against central differences, Pascanu's bound, shapes and input validation."""
 import numpy as np
 import pytest

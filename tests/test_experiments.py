@@ -1,4 +1,4 @@
-"""Tests of lstm_ref.experiments: the train-until-threshold driver and the gradient-flow probe."""
+"""Tests of lstm_ref.course.experiments: the train-until-threshold driver and the gradient-flow probe."""
 import numpy as np
 import pytest
 

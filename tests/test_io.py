@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_ref.io import load_params, save_params
+from lstm_ref.training.io import load_params, save_params
 
 
 def test_round_trip_preserves_keys_order_dtypes_and_values(tmp_path):

@@ -216,7 +216,7 @@ def test_bidirectional_output_layout():
 @pytest.mark.parametrize("kind,L,bi,kw", CONFIGS, ids=IDS)
 def test_blocked_backward_equals_step_functions(kind, L, bi, kw, monkeypatch):
     """The backward pass works through time in cache-sized blocks; force blocks of 2 and 3 steps."""
-    import lstm_ref.layers as layers
+    import lstm_ref.core.layers as layers
     for steps_per_block in (2, 3):
         monkeypatch.setattr(layers, "_BLOCK", 3 * 5 * steps_per_block)     # B * H * steps
         layer = make_layer(kind, 4, 5, L, bi, seed=8, **kw)

@@ -1,4 +1,4 @@
-"""Smoke tests of lstm_ref.plots: every helper draws what it is given, with a title, axis labels and a legend."""
+"""Smoke tests of lstm_ref.course.plots: every helper draws what it is given, with a title, axis labels and a legend."""
 import matplotlib
 
 matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""lstm_ref.symbolic: the gate-level sigma and the SymPy LSTM derivations.
+"""lstm_ref.symbolic (lstm_ref/course/symbolic.py): the gate-level sigma and the SymPy LSTM derivations.
 
 The derivations are checked three ways: against an independent numpy forward pass by central
 differences, against the hand-derived delta formulas symbolically, and against lstm_ref's cells.

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from lstm_ref.tasks import (
+from lstm_ref.course.tasks import (
     HOCHREITER_TOLERANCE, adding_baseline_mse, adding_correct, adding_problem, continual_stream,
     copy_memory, copy_memory_baseline, future_tagging, temporal_order,
 )

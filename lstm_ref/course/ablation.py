@@ -17,9 +17,12 @@ Main entry points
 """
 import numpy as np
 
-from .layers import LSTM
+from ..core.layers import LSTM
+from ..training.clip import clip_grad_norm
+from ..training.losses import softmax_cross_entropy
+from ..training.modules import Linear
+from ..training.optim import Adam
 from .tasks import continual_stream
-from .training import Adam, Linear, clip_grad_norm, softmax_cross_entropy
 
 __all__ = ["train_on_stream", "stream_eval", "continual_ablation"]
 

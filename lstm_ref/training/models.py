@@ -19,8 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from .io import copy_params_into
-from .layers import GRU, LSTM, RNN
-from .training import Embedding, Linear, _rescale, grad_norm, mse, softmax_cross_entropy
+from ..core.layers import GRU, LSTM, RNN
+from .clip import _rescale, grad_norm
+from .losses import mse, softmax_cross_entropy
+from .modules import Embedding, Linear
 
 __all__ = ["SequenceModel", "train"]
 

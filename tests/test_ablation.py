@@ -1,4 +1,4 @@
-"""Tests of lstm_ref.variants: truncated BPTT on a stream carries the state, evaluation reads c_t."""
+"""Tests of lstm_ref.course.ablation (lr.train_on_stream, lr.continual_ablation): truncated BPTT on a stream carries the state, evaluation reads c_t."""
 import numpy as np
 import pytest
 

@@ -18,7 +18,7 @@ Everything here is vectorised over a batch axis (products) or over a grid (the c
 """
 import numpy as np
 
-from .activations import sigmoid as _sigmoid
+from ..core.activations import sigmoid as _sigmoid
 
 __all__ = [
     "GAMMA",

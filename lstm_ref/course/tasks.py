@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .training import IGNORE_INDEX
+from ..training.losses import IGNORE_INDEX
 
 __all__ = [
     "adding_problem",

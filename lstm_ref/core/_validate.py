@@ -80,3 +80,27 @@ def check_params(p, shapes, where="p"):
         arr = as_array(f"{where}['{k}']", p[k], shape, labels, dtype=dtype)
         dtype = arr.dtype if dtype is None else dtype
     return dtype
+
+
+def float_array(name, a, dtype=None, finite=True):
+    """Return ``a`` as a float32/float64 ndarray of any shape (no copy, never modified).
+
+    dtype: required dtype (the parameters'); None accepts float32 or float64.
+    finite: reject NaN and inf. Messages name the argument, the dtype and the shape.
+    """
+    arr = np.asarray(a)
+    if arr.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must be a float32 or float64 array, got dtype {arr.dtype} with shape {arr.shape}")
+    if dtype is not None and arr.dtype != np.dtype(dtype):
+        raise TypeError(
+            f"{name} has dtype {arr.dtype} but the parameters are {np.dtype(dtype)} (shape {arr.shape}); "
+            f"mixing dtypes is not allowed, convert with .astype(np.{np.dtype(dtype)})")
+    if finite and not np.isfinite(arr).all():
+        raise ValueError(f"{name} (shape {arr.shape}) contains NaN or inf")
+    return arr
+
+
+def check_last_dim(name, arr, size, label):
+    """Raise ValueError unless ``arr`` has shape (..., label=size)."""
+    if arr.ndim < 1 or arr.shape[-1] != size:
+        raise ValueError(f"{name} must have shape (..., {label}={size}), got {arr.shape}")

@@ -1,7 +1,7 @@
 """Experiment drivers shared by the long-range chapters: train a model on a task until a threshold, over seeds.
 
 The pattern of chapters 05 and 06 (and the measurements of 02 and 09): build a
-:class:`~lstm_ref.models.SequenceModel`, draw a fresh seeded batch for every update, evaluate on a
+:class:`~lstm_ref.training.models.SequenceModel`, draw a fresh seeded batch for every update, evaluate on a
 *fixed* held-out test set every ``eval_every`` updates, and stop as soon as the test metric reaches
 the threshold ("updates to threshold"). Everything is seeded, so a run is a pure function of its
 arguments; the BLAS may still change the last bits, so notebooks print counts and rounded metrics.
@@ -71,7 +71,7 @@ def make_model(kind, task="adding", hidden_size=32, seed=0, dtype=np.float64, **
     kind: "rnn" | "lstm" | "gru". layer_kwargs go to the recurrent layer (e.g. ``forget_bias=1.0``,
     ``init="orthogonal"``, ``nonlinearity="tanh"``, ``reset_after=True``).
     """
-    from . import models
+    from ..training import models
 
     if task not in TASKS:
         raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
@@ -140,7 +140,7 @@ def run_to_threshold(kind="lstm", task="adding", T=50, hidden_size=32, seed=0, s
 
     Returns a :class:`Run`.
     """
-    from . import models, training
+    from ..training import models, optim
 
     if task not in TASKS:
         raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
@@ -165,7 +165,7 @@ def run_to_threshold(kind="lstm", task="adding", T=50, hidden_size=32, seed=0, s
 
     target = threshold if stop_at_threshold else None
     start = time.perf_counter()
-    hist = models.train(model, batch_fn, int(steps), training.Adam(lr=lr), clip=clip, eval_fn=eval_fn,
+    hist = models.train(model, batch_fn, int(steps), optim.Adam(lr=lr), clip=clip, eval_fn=eval_fn,
                         eval_every=int(eval_every), target=target)
     seconds = time.perf_counter() - start
     eval_step = np.asarray(hist["eval_step"], dtype=np.int64)
@@ -214,7 +214,7 @@ def _layer0(params, prefix="rnn."):
 
 def _forward_cells(kind, p, x, **cell_kwargs):
     """Run the teaching cell over x (T, B, I); return the caches and the hidden states [h_1..h_T]."""
-    from . import cells
+    from ..core import cells
 
     B = x.shape[1]
     H = p["weight_hh"].shape[1]
@@ -241,7 +241,7 @@ def _backward_cells(kind, p, caches, dy_last, dy_all=None):
     dy_last: (B, H) gradient of the loss w.r.t. the last output h_T, or None.
     dy_all: (T, B, H) gradient w.r.t. every output h_t (head "all"), or None.
     """
-    from . import cells
+    from ..core import cells
 
     T = len(caches)
     norms = np.zeros(T, dtype=np.float64)
@@ -281,7 +281,7 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
     return_grads=True also returns the recurrent layer's weight gradients (dict of single-layer
     PyTorch names), which must equal the model's own ``loss_and_grads`` (a test checks this).
     """
-    from . import training
+    from ..training import losses
 
     kind = kind if kind is not None else getattr(model, "kind")
     loss = loss if loss is not None else getattr(model, "loss", "mse")
@@ -305,7 +305,7 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
     W = params["head.weight"]
     b = params["head.bias"]
     caches, hs = _forward_cells(kind, p, x, **cell_kwargs)
-    loss_fn = training.mse if loss == "mse" else training.softmax_cross_entropy
+    loss_fn = losses.mse if loss == "mse" else losses.softmax_cross_entropy
     if head in ("last", "final"):
         pred = hs[-1] @ W.T + b
         _, dpred = loss_fn(pred, y)

@@ -15,10 +15,12 @@ import re
 
 import numpy as np
 
-from . import layers
-from .activations import softmax
-from .io import copy_params_into
-from .training import Embedding, Linear, clip_grad_norm, grad_norm, softmax_cross_entropy
+from ..core import layers
+from ..core.activations import softmax
+from ..training.clip import clip_grad_norm, grad_norm
+from ..training.io import copy_params_into
+from ..training.losses import softmax_cross_entropy
+from ..training.modules import Embedding, Linear
 
 __all__ = [
     "CharVocab",
@@ -473,7 +475,7 @@ def load_tang_lstm(dtype=np.float64):
     import json
     from importlib import resources
 
-    from .io import load_params
+    from ..training.io import load_params
 
     data = resources.files("lstm_ref").joinpath("data")
     config = json.loads(data.joinpath(TANG_CONFIG).read_text(encoding="utf-8"))
