@@ -121,7 +121,7 @@ def lstm_vector_symbols(hidden_size, input_size):
     s.b = {k: vec(f"b^{{{k}}}", H) for k in GATES}
     gate_names = {"f": "f", "i": "i", "c": r"\tilde{c}", "o": "o"}
     s.gate = {k: vec(gate_names[k], H, "t,") for k in GATES}
-    s.tanh_c = vec(r"\tanh c", H, "t,")
+    s.tanh_c = sp.Matrix(H, 1, lambda j, _: _real(rf"\tanh(c_{{t,{j + 1}}})"))
     s.params = [(f"{kind}_{k}", getattr(s, kind)[k]) for k in GATES for kind in ("W", "b")]
     return s
 
@@ -179,7 +179,7 @@ def lstm_cell_symbols():
     s.dh, s.dc = _real(r"\delta h_t"), _real(r"\delta c_t")
     s.w = {k: (_real(f"W_{{{k}h}}"), _real(f"W_{{{k}x}}"), _real(f"b_{k}")) for k in GATES}
     s.f, s.i, s.g, s.o = _real("f_t"), _real("i_t"), _real(r"\tilde{c}_t"), _real("o_t")
-    s.tanh_c = _real(r"\tanh{c_t}")
+    s.tanh_c = _real(r"\tanh(c_t)")
     s.params = [p for k in GATES for p in s.w[k]]
     s.param_names = [n for k in GATES for n in (f"W_{k}h", f"W_{k}x", f"b_{k}")]
     return s
