@@ -34,18 +34,28 @@ def cjk_font_families():
     return sorted({name.strip() for line in out.splitlines() for name in line.split(",")[:1] if name.strip()})
 
 
+def apt_install(packages):
+    """Install Debian packages as root; a failed `apt-get` fails the test with apt's own words."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *packages]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
+        if done.returncode != 0:
+            pytest.fail(f"`{' '.join(cmd)}` failed (exit {done.returncode}), so {', '.join(packages)} "
+                        f"cannot be installed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Path of a Chromium binary; where we are root, installs Debian's `chromium` with apt, and a
-    Chinese font (`fonts-wqy-zenhei`) if none is there: without one the zh/en terms render as boxes."""
+    Chinese font (`fonts-wqy-zenhei`) if none is there: without one the zh/en terms render as boxes.
+    A failed install is an error; where apt cannot run (not root), the browser tests skip, which
+    strict mode (STRICT_NO_SKIP=1, as in CI) turns into a failure."""
     path = find_browser()
     packages = ([] if path else ["chromium"]) + ([] if cjk_font_families() else ["fonts-wqy-zenhei"])
     if packages and shutil.which("apt-get") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages], env=env,
-                       capture_output=True, timeout=1200)
+        apt_install(packages)
         path = find_browser()
+        assert path, "apt-get installed chromium, but no chromium binary is on PATH"
     if path is None:
         pytest.skip("headless Chromium not found and cannot be installed here (needs root and apt-get): "
                     "install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser test")
