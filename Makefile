@@ -36,26 +36,39 @@ help:
 	@echo "make unit / make build-check         only the unit tests / only the build and browser checks"
 	@echo "make clean    remove _build/ and caches (keeps .venv and node_modules)"
 	@echo "make html / make slides              only the book / only the slides"
+	@echo "make lock     regenerate requirements.lock from requirements*.txt (UPGRADE=1: newest releases)"
 	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
 	@echo "make weights  retrain chapter 08's shipped Tang-poem model"
 
 # ---------------------------------------------------------------------------------------- set-up
+# Every install takes the exact versions of requirements.lock (the learner's and the book's
+# requirements are subsets of it); `make lock` regenerates it from the requirements*.txt files.
+LOCK       := requirements.lock
+
 $(PY):
 	$(PYTHON_SYS) -m venv $(VENV)
-	$(PIP) install --upgrade pip
+	$(PIP) install -c $(LOCK) --upgrade pip
 
-$(STAMP_LEARN): requirements.txt pyproject.toml | $(PY)
-	$(PIP) install -r requirements.txt
-	$(PIP) install -e .
+$(STAMP_LEARN): requirements.txt pyproject.toml $(LOCK) | $(PY)
+	$(PIP) install -r requirements.txt -c $(LOCK)
+	$(PIP) install -e . -c $(LOCK)
 	touch $@
 
-$(STAMP_BOOK): requirements-book.txt $(STAMP_LEARN)
-	$(PIP) install -r requirements-book.txt
+$(STAMP_BOOK): requirements-book.txt $(LOCK) $(STAMP_LEARN)
+	$(PIP) install -r requirements-book.txt -c $(LOCK)
 	touch $@
 
-$(STAMP_DEV): requirements-dev.txt $(STAMP_BOOK)
-	$(PIP) install -r requirements-dev.txt
+$(STAMP_DEV): requirements-dev.txt $(LOCK) $(STAMP_BOOK)
+	$(PIP) install -r $(LOCK)
 	touch $@
+
+# Re-resolve requirements*.txt into requirements.lock: keeps the locked versions that still satisfy
+# the requirements; `make lock UPGRADE=1` moves every package to its newest allowed release.
+.PHONY: lock
+lock: | $(PY)
+	$(PY) -c "import piptools" 2>/dev/null || $(PIP) install -c $(LOCK) pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --no-emit-trusted-host $(if $(UPGRADE),--upgrade) --output-file $(LOCK) requirements-dev.txt
 
 # Listed first where it is a prerequisite, so a missing npm stops the build before the long pip installs.
 $(STAMP_NPM): package.json package-lock.json
