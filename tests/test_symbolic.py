@@ -192,7 +192,7 @@ def test_sympy_gradients_equal_lstm_step_backward():
 
 
 def test_sympy_gradients_equal_torch_autograd():
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install torch==2.13.0 (CPU build)")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: make setup-dev (torch==2.13.0+cpu; README, Locked versions)")
     rng = np.random.default_rng(7)
     s = S.lstm_cell_symbols()
     g = S.lstm_scalar_gradients(s)

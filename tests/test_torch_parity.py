@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
 TORCH_MISSING = ("PyTorch is not installed, so lstm_ref is compared with the golden arrays in tests/data "
-                 "only; to run the live parity tests: pip install torch==2.13.0")
+                 "only; to run the live parity tests: make setup-dev (torch==2.13.0+cpu; README, Locked versions)")
 ATOL = 1e-10
 DATA = pathlib.Path(__file__).parent / "data"
 CLS = {"lstm": lr.LSTM, "gru": lr.GRU, "rnn": lr.RNN}

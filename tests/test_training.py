@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
 needs_torch = pytest.mark.skipif(
-    torch is None, reason="PyTorch not installed: pip install -r requirements-dev.txt (torch==2.13.0, CPU)")
+    torch is None, reason="PyTorch not installed: make setup-dev (torch==2.13.0+cpu; README, Locked versions)")
 
 TOL = 1e-7
 
