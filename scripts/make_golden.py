@@ -1,7 +1,7 @@
 """Write the golden arrays of tests/data/golden_*.npz from PyTorch (float64, CPU).
 
     python scripts/make_golden.py            # both kinds below
-    python scripts/make_golden.py training   # only tests/data/golden_training.npz
+    python scripts/make_golden.py training   # only tests/data/training_golden.npz
 
 Each file holds one small configuration: the torch parameters, the inputs x, h0 (and c0), the output
 gradients dy, dh_n (and dc_n), and what torch computed from them: y, h_n (c_n), dx, dh0 (dc0) and every
@@ -11,7 +11,7 @@ so that the files stay a few KB. The tests in
 tests/test_torch_parity.py compare lstm_ref against these when torch is not installed, so parity
 with PyTorch is checked either way. Re-run only when the configurations below change.
 
-golden_training.npz holds what torch computes for the training pieces, keyed "<case>/<array>":
+training_golden.npz holds what torch computes for the training pieces, keyed "<case>/<array>":
 several steps of torch.optim.SGD (momentum), Adagrad and Adam from fixed parameters and a fixed
 sequence of gradients (the parameters after every step); F.cross_entropy (with an ignored target)
 and F.mse_loss with their gradients; clip_grad_norm_ above and below the threshold, and
@@ -158,7 +158,7 @@ def main(which=("layers", "training")):
             np.savez_compressed(path, **golden(kind, L, bi, kw, seed=100 + k))
             paths.append(path)
     if "training" in which:
-        path = OUT / "golden_training.npz"
+        path = OUT / "training_golden.npz"
         np.savez_compressed(path, **training_golden())
         paths.append(path)
     for path in paths:

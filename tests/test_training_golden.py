@@ -1,6 +1,6 @@
 """Optimisers, losses and clipping against what PyTorch computed, without PyTorch.
 
-tests/data/golden_training.npz is written by `python scripts/make_golden.py training` from
+tests/data/training_golden.npz is written by `python scripts/make_golden.py training` from
 torch.optim.SGD (with and without momentum), Adagrad and Adam (several steps each, from fixed
 parameters and a fixed sequence of gradients of mixed scales), F.cross_entropy (with an ignored
 target), F.mse_loss, clip_grad_norm_ (above and below the threshold) and clip_grad_value_.
@@ -12,7 +12,7 @@ import pytest
 
 import lstm_ref as lr
 
-GOLDEN = np.load(pathlib.Path(__file__).parent / "data" / "golden_training.npz")
+GOLDEN = np.load(pathlib.Path(__file__).parent / "data" / "training_golden.npz")
 OPTIMISERS = {
     "sgd_momentum": lambda: lr.SGD(lr=0.05, momentum=0.9),
     "sgd_plain": lambda: lr.SGD(lr=0.1),
