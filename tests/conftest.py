@@ -15,6 +15,13 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run in CI (and wherever CI or STRICT_NO_SKIP is set),
+# so a red CI run can be reproduced; locally they draw fresh examples unless a test fixes its own.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI", "") not in ("", "0", "false") or os.environ.get("STRICT_NO_SKIP", "") not in ("", "0"):
+    settings.load_profile("ci")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"

@@ -1,4 +1,12 @@
-"""Property-based tests (hypothesis) of the layers over random shapes, including T = 0 or 1, B = 1, H = 1."""
+"""Property-based tests (hypothesis) of the layers over random shapes, including T = 0 or 1, B = 1, H = 1.
+
+Shapes go up to T = 40 and H = 33, and the fast path's backward is made to work in blocks of a
+drawn number of time steps (1 to 9), so block boundaries fall at every place: inside a sequence,
+at its ends, and on the last, shorter block. Draws are derandomised (the same examples every run).
+"""
+import importlib
+from unittest import mock
+
 import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -6,12 +14,13 @@ from hypothesis import strategies as st
 import lstm_ref as lr
 from _layer_helpers import make_layer, max_abs_diff, random_io, run_layer, step_reference
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+LAYERS = importlib.import_module(lr.LSTM.__module__)     # where the fast path and its _BLOCK live
 
 
 def tiny(kind, kw, T, L=1, bi=False):
     """An explicit edge case: B = I = H = 1."""
-    return example((kind, kw, dict(T=T, B=1, I=1, H=1, L=L, bi=bi, seed=0)))
+    return example((kind, kw, dict(T=T, B=1, I=1, H=1, L=L, bi=bi, seed=0, block=1)))
 
 
 def edge_cases(test):
@@ -33,9 +42,9 @@ def configs(draw):
         kw["reset_after"] = draw(st.booleans())
     else:
         kw["nonlinearity"] = draw(st.sampled_from(["tanh", "relu"]))
-    dims = dict(T=draw(st.integers(0, 4)), B=draw(st.integers(1, 3)), I=draw(st.integers(1, 3)),
-                H=draw(st.integers(1, 3)), L=draw(st.integers(1, 2)), bi=draw(st.booleans()),
-                seed=draw(st.integers(0, 2 ** 16)))
+    dims = dict(T=draw(st.integers(0, 40)), B=draw(st.integers(1, 3)), I=draw(st.integers(1, 3)),
+                H=draw(st.integers(1, 33)), L=draw(st.integers(1, 2)), bi=draw(st.booleans()),
+                seed=draw(st.integers(0, 2 ** 16)), block=draw(st.integers(1, 9)))
     return kind, kw, dims
 
 
@@ -46,7 +55,9 @@ def test_fast_path_equals_step_functions_on_random_shapes(cfg):
     kind, kw, d = cfg
     layer = make_layer(kind, d["I"], d["H"], d["L"], d["bi"], seed=d["seed"], **kw)
     x, state, dy, dstate = random_io(layer, d["T"], d["B"], seed=d["seed"] + 1)
-    fast = run_layer(layer, x, state, dy, dstate)
+    with mock.patch.object(LAYERS, "_BLOCK", d["B"] * d["H"] * d["block"]):   # blocks of d["block"] steps
+        assert LAYERS._block_steps(max(d["T"], 1), d["B"] * d["H"]) == min(d["block"], max(d["T"], 1))
+        fast = run_layer(layer, x, state, dy, dstate)
     y, s_n, dx, _, grads = fast
     D = 2 if d["bi"] else 1
     assert y.shape == (d["T"], d["B"], D * d["H"])
