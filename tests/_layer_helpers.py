@@ -2,12 +2,11 @@
 import numpy as np
 
 import lstm_ref as lr
-
-KINDS = {"lstm": lr.LSTM, "gru": lr.GRU, "rnn": lr.RNN}
+from lstm_ref.core.registry import CELLS
 
 
 def make_layer(kind, I, H, L=1, bi=False, dtype=np.float64, seed=0, **kw):
-    return KINDS[kind](I, H, num_layers=L, bidirectional=bi, dtype=dtype, seed=seed, **kw)
+    return lr.make_layer(kind, I, H, num_layers=L, bidirectional=bi, dtype=dtype, seed=seed, **kw)
 
 
 def random_io(layer, T, B, seed=1):
@@ -17,7 +16,7 @@ def random_io(layer, T, B, seed=1):
     dt = layer.dtype
     x = r.standard_normal((T, B, layer.input_size)).astype(dt)
     dy = r.standard_normal((T, B, layer.num_directions * H)).astype(dt)
-    if isinstance(layer, lr.LSTM):
+    if CELLS[layer.kind].has_cell:
         state = (r.standard_normal((LD, B, H)).astype(dt), r.standard_normal((LD, B, H)).astype(dt))
         dstate = (r.standard_normal((LD, B, H)).astype(dt), r.standard_normal((LD, B, H)).astype(dt))
     else:
@@ -26,7 +25,7 @@ def random_io(layer, T, B, seed=1):
 
 
 def _split(layer, state):
-    if isinstance(layer, lr.LSTM):
+    if CELLS[layer.kind].has_cell:
         return state
     return state, None
 
@@ -40,25 +39,21 @@ def step_reference(layer, x, state, dy, dstate):
     dh_n, dc_n = _split(layer, dstate)
     T, B, _ = x.shape
     H, D, L = layer.hidden_size, layer.num_directions, layer.num_layers
-    is_lstm, is_gru = isinstance(layer, lr.LSTM), isinstance(layer, lr.GRU)
+    spec = CELLS[layer.kind]
+    is_lstm = spec.has_cell
+    options = layer.cell_options()
 
     def fwd(xt, h, c, p):
         if is_lstm:
-            (h, c), cache = lr.lstm_step_forward(xt, h, c, p, variant=layer.variant)
+            (h, c), cache = spec.step_forward(xt, h, c, p, **options)
             return h, c, cache
-        if is_gru:
-            h, cache = lr.gru_step_forward(xt, h, p, reset_after=layer.reset_after)
-            return h, None, cache
-        h, cache = lr.rnn_step_forward(xt, h, p, nonlinearity=layer.nonlinearity)
+        h, cache = spec.step_forward(xt, h, p, **options)
         return h, None, cache
 
     def bwd(dh, dc, cache):
         if is_lstm:
-            return lr.lstm_step_backward(dh, dc, cache)
-        if is_gru:
-            dx, dh_prev, g = lr.gru_step_backward(dh, cache)
-        else:
-            dx, dh_prev, g = lr.rnn_step_backward(dh, cache)
+            return spec.step_backward(dh, dc, cache)
+        dx, dh_prev, g = spec.step_backward(dh, cache)
         return dx, dh_prev, None, g
 
     inp = x

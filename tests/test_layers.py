@@ -21,6 +21,7 @@ def stencil(kind, kw):
 
 CONFIGS = [  # (kind, num_layers, bidirectional, layer kwargs)
     *[("lstm", 1, False, {"variant": v}) for v in lr.LSTM_VARIANTS],
+    ("mgu", 2, True, {}),
     ("lstm", 2, True, {}),
     ("lstm", 2, True, {"variant": "peephole"}),
     ("gru", 2, True, {"reset_after": True}),

@@ -104,3 +104,27 @@ def check_last_dim(name, arr, size, label):
     """Raise ValueError unless ``arr`` has shape (..., label=size)."""
     if arr.ndim < 1 or arr.shape[-1] != size:
         raise ValueError(f"{name} must have shape (..., {label}={size}), got {arr.shape}")
+
+
+def check_step(x, h_prev, p, G, extra=()):
+    """Validate one step's inputs; return (x, h_prev, dtype, H)."""
+    if not isinstance(p, dict) or "weight_hh" not in p or "weight_ih" not in p:
+        raise ValueError("p must be a dict with keys weight_ih (G*H, I), weight_hh (G*H, H), bias_ih, bias_hh")
+    H = np.shape(p["weight_hh"])[-1]
+    I = np.shape(p["weight_ih"])[-1]
+    shapes = {"weight_ih": ((G * H, I), ("G*H", "I")), "weight_hh": ((G * H, H), ("G*H", "H")),
+              "bias_ih": ((G * H,), ("G*H",)), "bias_hh": ((G * H,), ("G*H",))}
+    for k in extra:
+        shapes[k] = ((H,), ("H",))
+    dtype = check_params(p, shapes)
+    x = as_array("x", x, (None, I), ("B", "I"), dtype)
+    h_prev = as_array("h_prev", h_prev, (x.shape[0], H), ("B", "H"), dtype)
+    return x, h_prev, dtype, H
+
+
+def check_cache(cache, forward, keys):
+    """The cache must be the dict that ``forward`` returned (a common slip: another cell's cache, or the
+    (out, cache) pair itself)."""
+    if not isinstance(cache, dict) or not all(k in cache for k in keys):
+        got = f"a dict with keys {sorted(cache)}" if isinstance(cache, dict) else type(cache).__name__
+        raise TypeError(f"cache must be the dict returned by {forward} (keys {list(keys)}), got {got}")

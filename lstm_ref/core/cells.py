@@ -4,45 +4,21 @@ Shapes: x (B, I), h_prev and c_prev (B, H). ``p`` is a dict with PyTorch's singl
 
     weight_ih (G*H, I), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,)
 
-with G = 1 (RNN), 4 (LSTM, gate rows i, f, g, o) or 3 (GRU, gate rows r, z, n). The peephole LSTM
-also has weight_ci, weight_cf, weight_co of shape (H,). Gradients come back in a dict with the same
-keys and shapes as ``p``. These functions are written to be read next to the equations; the layers in
-``layers.py`` compute the same thing fast. Nothing here modifies its inputs.
+with G = 1 (RNN), 4 (LSTM, gate rows i, f, g, o), 3 (GRU, gate rows r, z, n) or 2 (MGU, rows f, n).
+Gradients come back in a dict with the same keys and shapes as ``p``. These functions are the
+textbook equations and nothing else, written to be read next to them; the LSTM variants have their
+own steps in ``lstm_variants.py``. ``registry.py`` lists every cell and unrolls any of them over a
+sequence; the layers in ``layers.py`` compute the same thing (fast for RNN, LSTM and GRU). Nothing
+here modifies its inputs.
 """
 import numpy as np
 
-from ._validate import as_array, check_params
+from ._validate import as_array, check_cache, check_step
 from .activations import sigmoid
+from .lstm_variants import lstm_variant_step_backward, lstm_variant_step_forward
 
 __all__ = ["rnn_step_forward", "rnn_step_backward", "lstm_step_forward", "lstm_step_backward",
-           "gru_step_forward", "gru_step_backward", "LSTM_VARIANTS"]
-
-LSTM_VARIANTS = ("vanilla", "no_forget", "coupled", "no_output_act", "peephole")
-
-
-def _check_step(x, h_prev, p, G, extra=()):
-    """Validate one step's inputs; return (x, h_prev, dtype, H)."""
-    if not isinstance(p, dict) or "weight_hh" not in p or "weight_ih" not in p:
-        raise ValueError("p must be a dict with keys weight_ih (G*H, I), weight_hh (G*H, H), bias_ih, bias_hh")
-    H = np.shape(p["weight_hh"])[-1]
-    I = np.shape(p["weight_ih"])[-1]
-    shapes = {"weight_ih": ((G * H, I), ("G*H", "I")), "weight_hh": ((G * H, H), ("G*H", "H")),
-              "bias_ih": ((G * H,), ("G*H",)), "bias_hh": ((G * H,), ("G*H",))}
-    for k in extra:
-        shapes[k] = ((H,), ("H",))
-    dtype = check_params(p, shapes)
-    x = as_array("x", x, (None, I), ("B", "I"), dtype)
-    h_prev = as_array("h_prev", h_prev, (x.shape[0], H), ("B", "H"), dtype)
-    return x, h_prev, dtype, H
-
-
-# ----------------------------------------------------------------------------------------------
-def _check_cache(cache, forward, keys):
-    """The cache must be the dict that ``forward`` returned (a common slip: another cell's cache, or the
-    (out, cache) pair itself)."""
-    if not isinstance(cache, dict) or not all(k in cache for k in keys):
-        got = f"a dict with keys {sorted(cache)}" if isinstance(cache, dict) else type(cache).__name__
-        raise TypeError(f"cache must be the dict returned by {forward} (keys {list(keys)}), got {got}")
+           "gru_step_forward", "gru_step_backward", "mgu_step_forward", "mgu_step_backward"]
 
 
 # vanilla RNN:  a = W_ih x + b_ih + W_hh h_prev + b_hh,   h = tanh(a)  (or relu(a))
@@ -51,7 +27,7 @@ def rnn_step_forward(x, h_prev, p, nonlinearity="tanh"):
     """One step of the Elman RNN. x (B, I), h_prev (B, H) -> h (B, H), cache."""
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-    x, h_prev, _, _ = _check_step(x, h_prev, p, 1)
+    x, h_prev, _, _ = check_step(x, h_prev, p, 1)
     a = x @ p["weight_ih"].T + p["bias_ih"] + h_prev @ p["weight_hh"].T + p["bias_hh"]
     h = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
     cache = {"x": x, "h_prev": h_prev, "p": p, "a": a, "h": h, "nonlinearity": nonlinearity}
@@ -60,7 +36,7 @@ def rnn_step_forward(x, h_prev, p, nonlinearity="tanh"):
 
 def rnn_step_backward(dh, cache):
     """Backward of rnn_step_forward. dh (B, H) -> dx (B, I), dh_prev (B, H), grads (dict like p)."""
-    _check_cache(cache, "rnn_step_forward", ("x", "h_prev", "p", "a", "h", "nonlinearity"))
+    check_cache(cache, "rnn_step_forward", ("x", "h_prev", "p", "a", "h", "nonlinearity"))
     h, p = cache["h"], cache["p"]
     dh = as_array("dh", dh, h.shape, ("B", "H"), h.dtype, finite=False)
     if cache["nonlinearity"] == "tanh":
@@ -81,81 +57,54 @@ def rnn_step_backward(dh, cache):
 def lstm_step_forward(x, h_prev, c_prev, p, variant="vanilla"):
     """One LSTM step. x (B, I), h_prev (B, H), c_prev (B, H) -> (h, c) each (B, H), cache.
 
-    variant:
-      "vanilla"        the equations above (PyTorch's nn.LSTM).
-      "no_forget"      f = 1 (the 1997 LSTM without forget gate): c = c_prev + i * g.
-      "coupled"        i = 1 - f (coupled input and forget gates).
-      "no_output_act"  h = o * c (no tanh on the cell output).
-      "peephole"       a_i += w_ci * c_prev, a_f += w_cf * c_prev, a_o += w_co * c (Gers & Schmidhuber
-                       2000); p must also hold weight_ci, weight_cf, weight_co of shape (H,).
-    Every variant keeps the 4H row layout; the rows of a gate the variant does not use (f for
-    "no_forget", i for "coupled") are ignored and get zero gradients.
+    The six equations above (PyTorch's nn.LSTM). variant: another name of ``LSTM_VARIANTS``
+    ("no_forget", "coupled", "no_output_act", "peephole") runs that variant's own step,
+    :func:`lstm_ref.core.lstm_variants.lstm_variant_step_forward`.
     """
-    if variant not in LSTM_VARIANTS:
-        raise ValueError(f"variant must be one of {LSTM_VARIANTS}, got {variant!r}")
-    peep = ("weight_ci", "weight_cf", "weight_co") if variant == "peephole" else ()
-    x, h_prev, dtype, H = _check_step(x, h_prev, p, 4, peep)
+    if variant != "vanilla":
+        return lstm_variant_step_forward(x, h_prev, c_prev, p, variant)
+    x, h_prev, dtype, H = check_step(x, h_prev, p, 4)
     c_prev = as_array("c_prev", c_prev, h_prev.shape, ("B", "H"), dtype)
 
     a = x @ p["weight_ih"].T + p["bias_ih"] + h_prev @ p["weight_hh"].T + p["bias_hh"]
     a_i, a_f, a_g, a_o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-    if variant == "peephole":
-        a_i = a_i + p["weight_ci"] * c_prev
-        a_f = a_f + p["weight_cf"] * c_prev
-    f = np.ones_like(c_prev) if variant == "no_forget" else sigmoid(a_f)
-    i = 1 - f if variant == "coupled" else sigmoid(a_i)
+    i = sigmoid(a_i)
+    f = sigmoid(a_f)
     g = np.tanh(a_g)
-    c = f * c_prev + i * g
-    if variant == "peephole":
-        a_o = a_o + p["weight_co"] * c
     o = sigmoid(a_o)
-    tc = c if variant == "no_output_act" else np.tanh(c)
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
     h = o * tc
-    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "p": p, "variant": variant,
+    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "p": p, "variant": "vanilla",
              "i": i, "f": f, "g": g, "o": o, "c": c, "tc": tc}
     return (h, c), cache
 
 
 def lstm_step_backward(dh, dc, cache):
-    """Backward of lstm_step_forward.
+    """Backward of lstm_step_forward (of any variant: the cache says which).
 
     dh (B, H): dL/dh from above; dc (B, H) or None: dL/dc from the next step (None means zero).
     Returns dx (B, I), dh_prev (B, H), dc_prev (B, H), grads (dict with the keys of p).
     """
-    _check_cache(cache, "lstm_step_forward", ("x", "h_prev", "c_prev", "p", "variant", "i", "f", "g", "o", "c", "tc"))
+    check_cache(cache, "lstm_step_forward", ("x", "h_prev", "c_prev", "p", "variant", "i", "f", "g", "o", "c", "tc"))
+    if cache["variant"] != "vanilla":
+        return lstm_variant_step_backward(dh, dc, cache)
     i, f, g, o, c, tc = (cache[k] for k in ("i", "f", "g", "o", "c", "tc"))
-    c_prev, p, variant = cache["c_prev"], cache["p"], cache["variant"]
+    c_prev, p = cache["c_prev"], cache["p"]
     dh = as_array("dh", dh, c.shape, ("B", "H"), c.dtype, finite=False)
     dc = np.zeros_like(c) if dc is None else as_array("dc", dc, c.shape, ("B", "H"), c.dtype, finite=False)
 
-    # h = o * tc
-    do = dh * tc
-    da_o = do * o * (1 - o)
-    dc_total = dc + dh * o * (1 if variant == "no_output_act" else (1 - tc * tc))
-    if variant == "peephole":
-        dc_total = dc_total + da_o * p["weight_co"]   # a_o depends on c
-    # c = f * c_prev + i * g
-    di, dg, df = dc_total * g, dc_total * i, dc_total * c_prev
+    dc_total = dc + dh * o * (1 - tc * tc)           # h = o * tanh(c)
+    da_o = dh * tc * o * (1 - o)
+    da_i = dc_total * g * i * (1 - i)                # c = f * c_prev + i * g
+    da_f = dc_total * c_prev * f * (1 - f)
+    da_g = dc_total * i * (1 - g * g)
     dc_prev = dc_total * f
-    zero = np.zeros_like(c)
-    if variant == "coupled":                          # i = 1 - f: the i path flows into f
-        df, da_i = df - di, zero
-    else:
-        da_i = di * i * (1 - i)
-    da_f = zero if variant == "no_forget" else df * f * (1 - f)
-    da_g = dg * (1 - g * g)
     da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)   # (B, 4H)
 
     grads = {"weight_ih": da.T @ cache["x"], "weight_hh": da.T @ cache["h_prev"],
              "bias_ih": da.sum(0), "bias_hh": da.sum(0)}
-    if variant == "peephole":
-        dc_prev = dc_prev + da_i * p["weight_ci"] + da_f * p["weight_cf"]
-        grads["weight_ci"] = (da_i * c_prev).sum(0)
-        grads["weight_cf"] = (da_f * c_prev).sum(0)
-        grads["weight_co"] = (da_o * c).sum(0)
-    dx = da @ p["weight_ih"]
-    dh_prev = da @ p["weight_hh"]
-    return dx, dh_prev, dc_prev, grads
+    return da @ p["weight_ih"], da @ p["weight_hh"], dc_prev, grads
 
 
 # ----------------------------------------------------------------------------------------------
@@ -167,7 +116,7 @@ def lstm_step_backward(dh, dc, cache):
 
 def gru_step_forward(x, h_prev, p, reset_after=True):
     """One GRU step. x (B, I), h_prev (B, H) -> h (B, H), cache. See the equations above."""
-    x, h_prev, _, H = _check_step(x, h_prev, p, 3)
+    x, h_prev, _, H = check_step(x, h_prev, p, 3)
     W_hh, b_hh = p["weight_hh"], p["bias_hh"]
     gi = x @ p["weight_ih"].T + p["bias_ih"]                                 # (B, 3H)
     gh_rz = h_prev @ W_hh[:2 * H].T + b_hh[:2 * H]                          # (B, 2H)
@@ -187,7 +136,7 @@ def gru_step_forward(x, h_prev, p, reset_after=True):
 
 def gru_step_backward(dh, cache):
     """Backward of gru_step_forward. dh (B, H) -> dx (B, I), dh_prev (B, H), grads (dict like p)."""
-    _check_cache(cache, "gru_step_forward", ("r", "z", "n", "gh_n", "h_prev", "x", "p", "reset_after"))
+    check_cache(cache, "gru_step_forward", ("r", "z", "n", "gh_n", "h_prev", "x", "p", "reset_after"))
     r, z, n, gh_n, h_prev, x, p = (cache[k] for k in ("r", "z", "n", "gh_n", "h_prev", "x", "p"))
     H = h_prev.shape[1]
     dh = as_array("dh", dh, n.shape, ("B", "H"), n.dtype, finite=False)
@@ -219,3 +168,42 @@ def gru_step_backward(dh, cache):
              "bias_ih": dgi.sum(0),
              "bias_hh": np.concatenate([da_rz.sum(0), dgh_n.sum(0)])}
     return dgi @ p["weight_ih"], dh_prev, grads
+
+
+# ----------------------------------------------------------------------------------------------
+# MGU, the minimal gated unit (Zhou, Wu, Zhang & Zhou 2016), gate rows f, n:
+#   f = sigma(W_if x + b_if + W_hf h_prev + b_hf)
+#   n = tanh(W_in x + b_in + W_hn (f * h_prev) + b_hn)
+#   h = (1 - f) * h_prev + f * n
+
+def mgu_step_forward(x, h_prev, p):
+    """One MGU step. x (B, I), h_prev (B, H) -> h (B, H), cache. See the equations above."""
+    x, h_prev, _, H = check_step(x, h_prev, p, 2)
+    W_hh, b_hh = p["weight_hh"], p["bias_hh"]
+    gi = x @ p["weight_ih"].T + p["bias_ih"]                                 # (B, 2H)
+    f = sigmoid(gi[:, :H] + h_prev @ W_hh[:H].T + b_hh[:H])
+    n = np.tanh(gi[:, H:] + (f * h_prev) @ W_hh[H:].T + b_hh[H:])
+    h = (1 - f) * h_prev + f * n
+    cache = {"x": x, "h_prev": h_prev, "p": p, "f": f, "n": n}
+    return h, cache
+
+
+def mgu_step_backward(dh, cache):
+    """Backward of mgu_step_forward. dh (B, H) -> dx (B, I), dh_prev (B, H), grads (dict like p)."""
+    check_cache(cache, "mgu_step_forward", ("x", "h_prev", "p", "f", "n"))
+    x, h_prev, p, f, n = (cache[k] for k in ("x", "h_prev", "p", "f", "n"))
+    H = h_prev.shape[1]
+    dh = as_array("dh", dh, n.shape, ("B", "H"), n.dtype, finite=False)
+    W_hh = p["weight_hh"]
+
+    # h = (1 - f) * h_prev + f * n
+    da_n = dh * f * (1 - n * n)
+    dfh = da_n @ W_hh[H:]                             # gradient wrt f * h_prev
+    df = dh * (n - h_prev) + dfh * h_prev
+    da_f = df * f * (1 - f)
+    dh_prev = dh * (1 - f) + dfh * f + da_f @ W_hh[:H]
+    da = np.concatenate([da_f, da_n], axis=1)         # (B, 2H)
+    grads = {"weight_ih": da.T @ x,
+             "weight_hh": np.concatenate([da_f.T @ h_prev, da_n.T @ (f * h_prev)], axis=0),
+             "bias_ih": da.sum(0), "bias_hh": da.sum(0)}
+    return da @ p["weight_ih"], dh_prev, grads

@@ -29,15 +29,19 @@ How the fast path works (one direction of one layer):
 Internally the gate blocks are reordered (LSTM o, i, f, g; GRU z, r, n) so that the sigmoid gates,
 and in backward the gates that multiply dc, are contiguous; parameters and gradients are always
 returned in PyTorch's order.
-The teaching functions in ``cells.py`` compute the same numbers step by step (tests check ≤ 1e-12).
+The fast kernels are optional accelerations: every layer also runs through the generic unroll of
+``registry.py`` (``fast=False``), which calls the teaching step functions of ``cells.py`` one step at
+a time, and tests hold the kernels to it (≤ 1e-12). A cell without a kernel (``MGU``) always runs
+through the unroll.
 """
 import numpy as np
 
 from ._validate import as_array, check_dtype
-from .cells import LSTM_VARIANTS
 from .initializers import orthogonal_blocks, set_forget_bias, uniform_init
+from .lstm_variants import LSTM_VARIANTS
+from .registry import CELLS, unroll_backward, unroll_forward
 
-__all__ = ["RNN", "LSTM", "GRU"]
+__all__ = ["RNN", "LSTM", "GRU", "MGU", "LAYERS", "make_layer"]
 
 
 def _to_numpy(v):
@@ -495,13 +499,41 @@ def _rnn_backward(dys, dh_T, cache):
 # Layers.
 
 class _Recurrent:
-    """Shared machinery of RNN, LSTM and GRU: parameters, validation, stacking and directions."""
+    """Shared machinery of every layer: parameters, validation, stacking and directions.
 
-    _gates = 1
-    _has_cell = False
+    A subclass names its registered cell (``kind``, a key of ``registry.CELLS``), which gives the
+    number of gate blocks, whether there is a cell state and the cell's options (attributes of the
+    layer). It runs through the generic unroll unless it has a fast kernel (``_fast_forward`` and
+    ``_fast_backward``) and ``self.fast`` is true.
+    """
+
+    kind = None
+    _fast_forward = _fast_backward = None
+
+    @property
+    def _gates(self):
+        return CELLS[self.kind].gates
+
+    @property
+    def _has_cell(self):
+        return CELLS[self.kind].has_cell
+
+    def cell_options(self):
+        """The options of this layer's cell, as the step functions take them (e.g. {"variant": ...})."""
+        return {name: getattr(self, name) for name in CELLS[self.kind].options}
+
+    def _kernel_forward(self, x, p, h0, c0, reverse):
+        if self.fast and self._fast_forward is not None:
+            return self._fast_forward(x, p, h0, c0, reverse)
+        return unroll_forward(self.kind, x, p, h0, c0, reverse, **self.cell_options())
+
+    def _kernel_backward(self, dys, dh_T, dc_T, cache):
+        if "caches" in cache:                           # the cache of the generic unroll
+            return unroll_backward(dys, dh_T, dc_T, cache)[:4]
+        return self._fast_backward(dys, dh_T, dc_T, cache)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
-                 seed=0, init="pytorch"):
+                 seed=0, init="pytorch", fast=True):
         for name, v in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -512,6 +544,7 @@ class _Recurrent:
         self.num_directions = 2 if self.bidirectional else 1
         self.dtype = check_dtype(dtype)
         self.seed, self.init = seed, init
+        self.fast = bool(fast)
         rng = np.random.default_rng(seed)
         G, H = self._gates, self.hidden_size
         self.params = {}
@@ -697,16 +730,15 @@ class LSTM(_Recurrent):
         Gradients of the last forward; OVERWRITES ``self.grads`` (same keys as ``self.params``).
     """
 
-    _gates = 4
-    _has_cell = True
+    kind = "lstm"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
-                 seed=0, variant="vanilla", forget_bias=0.0, init="pytorch"):
+                 seed=0, variant="vanilla", forget_bias=0.0, init="pytorch", fast=True):
         if variant not in LSTM_VARIANTS:
             raise ValueError(f"variant must be one of {LSTM_VARIANTS}, got {variant!r}")
         self.variant = variant
         self.forget_bias = forget_bias
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init, fast)
         if forget_bias is not None:
             for k in list(self.params):
                 if k.startswith("bias_ih"):
@@ -720,10 +752,10 @@ class LSTM(_Recurrent):
     def _repr_extra(self):
         return {"variant": self.variant, "forget_bias": self.forget_bias}
 
-    def _kernel_forward(self, x, p, h0, c0, reverse):
+    def _fast_forward(self, x, p, h0, c0, reverse):
         return _lstm_forward(x, p, h0, c0, reverse, self.variant)
 
-    def _kernel_backward(self, dys, dh_T, dc_T, cache):
+    def _fast_backward(self, dys, dh_T, dc_T, cache):
         return _lstm_backward(dys, dh_T, dc_T, cache)
 
     def forward(self, x, state=None):
@@ -764,21 +796,21 @@ class GRU(_Recurrent):
     backward(dy, dh_n=None) -> dx (T, B, I), dh0 (L*D, B, H); OVERWRITES ``self.grads``.
     """
 
-    _gates = 3
+    kind = "gru"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
-                 seed=0, reset_after=True, init="pytorch"):
+                 seed=0, reset_after=True, init="pytorch", fast=True):
         self.reset_after = bool(reset_after)
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init, fast)
 
     def _repr_extra(self):
         return {"reset_after": self.reset_after}
 
-    def _kernel_forward(self, x, p, h0, c0, reverse):
+    def _fast_forward(self, x, p, h0, c0, reverse):
         ys, hT, cache = _gru_forward(x, p, h0, self.reset_after, reverse)
         return ys, hT, None, cache
 
-    def _kernel_backward(self, dys, dh_T, dc_T, cache):
+    def _fast_backward(self, dys, dh_T, dc_T, cache):
         dx, dh0, grads = _gru_backward(dys, dh_T, cache)
         return dx, dh0, None, grads
 
@@ -805,25 +837,60 @@ class RNN(_Recurrent):
     backward(dy, dh_n=None) -> dx (T, B, I), dh0 (L*D, B, H); OVERWRITES ``self.grads``.
     """
 
-    _gates = 1
+    kind = "rnn"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
-                 seed=0, nonlinearity="tanh", init="pytorch"):
+                 seed=0, nonlinearity="tanh", init="pytorch", fast=True):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init, fast)
 
     def _repr_extra(self):
         return {"nonlinearity": self.nonlinearity}
 
-    def _kernel_forward(self, x, p, h0, c0, reverse):
+    def _fast_forward(self, x, p, h0, c0, reverse):
         ys, hT, cache = _rnn_forward(x, p, h0, self.nonlinearity, reverse)
         return ys, hT, None, cache
 
-    def _kernel_backward(self, dys, dh_T, dc_T, cache):
+    def _fast_backward(self, dys, dh_T, dc_T, cache):
         dx, dh0, grads = _rnn_backward(dys, dh_T, cache)
         return dx, dh0, None, grads
 
     forward = GRU.forward
     backward = GRU.backward
+
+
+class MGU(_Recurrent):
+    """Minimal gated unit layer (Zhou, Wu, Zhang & Zhou 2016), run by the generic unroll of its step.
+
+    MGU(input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64, seed=0,
+        init="pytorch")
+
+    f = sigma(W_if x + b_if + W_hf h + b_hf);  n = tanh(W_in x + b_in + W_hn (f * h) + b_hn);
+    h' = (1 - f) * h + f * n. Parameters as the GRU's with two gate blocks (rows f, n):
+    weight_ih_l{k} (2H, I_k), weight_hh_l{k} (2H, H), bias_ih_l{k}, bias_hh_l{k} (2H,).
+
+    forward(x, h0=None) -> y (T, B, D*H), h_n (L*D, B, H)
+    backward(dy, dh_n=None) -> dx (T, B, I), dh0 (L*D, B, H); OVERWRITES ``self.grads``.
+    """
+
+    kind = "mgu"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
+                 seed=0, init="pytorch"):
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init, fast=False)
+
+    forward = GRU.forward
+    backward = GRU.backward
+
+
+#: The layer class of every registered cell kind.
+LAYERS = {cls.kind: cls for cls in (RNN, LSTM, GRU, MGU)}
+
+
+def make_layer(kind, input_size, hidden_size, **kwargs):
+    """The layer of a registered cell kind: ``LAYERS[kind](input_size, hidden_size, **kwargs)``."""
+    if kind not in LAYERS:
+        raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
+    return LAYERS[kind](input_size, hidden_size, **kwargs)

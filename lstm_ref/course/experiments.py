@@ -212,60 +212,6 @@ def _layer0(params, prefix="rnn."):
     return out
 
 
-def _forward_cells(kind, p, x, **cell_kwargs):
-    """Run the teaching cell over x (T, B, I); return the caches and the hidden states [h_1..h_T]."""
-    from ..core import cells
-
-    B = x.shape[1]
-    H = p["weight_hh"].shape[1]
-    h = np.zeros((B, H), dtype=p["weight_hh"].dtype)
-    c = np.zeros_like(h)
-    caches, hs = [], []
-    for t in range(x.shape[0]):
-        if kind == "lstm":
-            (h, c), cache = cells.lstm_step_forward(x[t], h, c, p, **cell_kwargs)
-        elif kind == "gru":
-            h, cache = cells.gru_step_forward(x[t], h, p, **cell_kwargs)
-        elif kind == "rnn":
-            h, cache = cells.rnn_step_forward(x[t], h, p, **cell_kwargs)
-        else:
-            raise ValueError(f"kind: expected 'rnn', 'lstm' or 'gru', got {kind!r}")
-        caches.append(cache)
-        hs.append(h)
-    return caches, hs
-
-
-def _backward_cells(kind, p, caches, dy_last, dy_all=None):
-    """BPTT through the cached steps; return (T,) ||dL/dh_t||_F and the summed weight grads.
-
-    dy_last: (B, H) gradient of the loss w.r.t. the last output h_T, or None.
-    dy_all: (T, B, H) gradient w.r.t. every output h_t (head "all"), or None.
-    """
-    from ..core import cells
-
-    T = len(caches)
-    norms = np.zeros(T, dtype=np.float64)
-    grads = {k: np.zeros_like(v) for k, v in p.items()}
-    dh_next = dc_next = None
-    for t in reversed(range(T)):
-        dh = np.zeros_like(dy_last if dy_last is not None else dy_all[t]) if dh_next is None else dh_next
-        if dy_all is not None:
-            dh = dh + dy_all[t]
-        if t == T - 1 and dy_last is not None:
-            dh = dh + dy_last
-        norms[t] = float(np.linalg.norm(dh))
-        if kind == "lstm":
-            dc = np.zeros_like(dh) if dc_next is None else dc_next
-            _, dh_next, dc_next, g = cells.lstm_step_backward(dh, dc, caches[t])
-        elif kind == "gru":
-            _, dh_next, g = cells.gru_step_backward(dh, caches[t])
-        else:
-            _, dh_next, g = cells.rnn_step_backward(dh, caches[t])
-        for k in grads:
-            grads[k] = grads[k] + g[k]
-    return norms, grads
-
-
 def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads=False, **cell_kwargs):
     """``||dL/dh_t||`` for t = 1..T: how much of the loss's gradient reaches each hidden state.
 
@@ -281,6 +227,7 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
     return_grads=True also returns the recurrent layer's weight gradients (dict of single-layer
     PyTorch names), which must equal the model's own ``loss_and_grads`` (a test checks this).
     """
+    from ..core import registry
     from ..training import losses
 
     kind = kind if kind is not None else getattr(model, "kind")
@@ -291,12 +238,8 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
     if not isinstance(head, str):
         head = getattr(model, "head_name", "last")
     layer = getattr(model, "rnn", None)
-    if kind == "lstm" and "variant" not in cell_kwargs and layer is not None and hasattr(layer, "variant"):
-        cell_kwargs["variant"] = layer.variant
-    if kind == "gru" and "reset_after" not in cell_kwargs and layer is not None and hasattr(layer, "reset_after"):
-        cell_kwargs["reset_after"] = layer.reset_after
-    if kind == "rnn" and "nonlinearity" not in cell_kwargs and layer is not None and hasattr(layer, "nonlinearity"):
-        cell_kwargs["nonlinearity"] = layer.nonlinearity
+    if layer is not None and hasattr(layer, "cell_options"):
+        cell_kwargs = {**layer.cell_options(), **cell_kwargs}
     params = model.params
     p = _layer0(params)
     x = np.asarray(x)
@@ -304,18 +247,21 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
         x = params["embed.weight"][x]
     W = params["head.weight"]
     b = params["head.bias"]
-    caches, hs = _forward_cells(kind, p, x, **cell_kwargs)
+    B, H = x.shape[1], p["weight_hh"].shape[1]
+    h0 = np.zeros((B, H), dtype=p["weight_hh"].dtype)
+    c0 = np.zeros_like(h0) if registry.cell(kind).has_cell else None
+    ys, _, _, cache = registry.unroll_forward(kind, x, p, h0, c0, **cell_kwargs)
     loss_fn = losses.mse if loss == "mse" else losses.softmax_cross_entropy
     if head in ("last", "final"):
-        pred = hs[-1] @ W.T + b
-        _, dpred = loss_fn(pred, y)
-        dy_last, dy_all = dpred @ W, None
+        _, dpred = loss_fn(ys[-1] @ W.T + b, y)
+        dys = np.zeros_like(ys)
+        dys[-1] = dpred @ W
     elif head == "all":
-        Y = np.stack(hs)
-        pred = Y @ W.T + b
-        _, dpred = loss_fn(pred, y)
-        dy_last, dy_all = None, dpred @ W
+        _, dpred = loss_fn(ys @ W.T + b, y)
+        dys = dpred @ W
     else:
         raise ValueError(f"head: expected 'last', 'final' or 'all', got {head!r}")
-    norms, grads = _backward_cells(kind, p, caches, dy_last, dy_all)
+    dc_T = np.zeros_like(h0) if c0 is not None else None
+    _, _, _, grads, dhs = registry.unroll_backward(dys, np.zeros_like(h0), dc_T, cache)
+    norms = np.array([float(np.linalg.norm(dh)) for dh in dhs], dtype=np.float64)
     return (norms, grads) if return_grads else norms

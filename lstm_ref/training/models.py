@@ -19,14 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from .io import copy_params_into
-from ..core.layers import GRU, LSTM, RNN
+from ..core.layers import LAYERS
 from .clip import _rescale, grad_norm
 from .losses import mse, softmax_cross_entropy
 from .modules import Embedding, Linear
 
 __all__ = ["SequenceModel", "train"]
 
-_KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 _HEADS = ("last", "final", "all")
 _LOSSES = ("mse", "xent")
 
@@ -45,7 +44,7 @@ class SequenceModel:
 
     Parameters
     ----------
-    kind : "rnn" | "lstm" | "gru"
+    kind : a registered cell kind ("rnn", "lstm", "gru", "mgu"; ``lstm_ref.core.registry.CELLS``)
     input_size : int     I, features per step (the embedding size when vocab_size is given)
     hidden_size : int    H
     output_size : int    O, outputs of the head (classes for loss="xent")
@@ -63,7 +62,7 @@ class SequenceModel:
 
     Attributes
     ----------
-    embed : Embedding or None;  rnn : RNN | LSTM | GRU;  head_layer : Linear(D*H, O)
+    embed : Embedding or None;  rnn : the layer of that kind (``LAYERS[kind]``);  head_layer : Linear(D*H, O)
     params : dict of every parameter array (the layers' own arrays, not copies) under
         "embed.weight", "rnn.<PyTorch name>", "head.weight", "head.bias"
     """
@@ -71,8 +70,8 @@ class SequenceModel:
     def __init__(self, kind, input_size, hidden_size, output_size, head="last", loss="mse",
                  num_layers=1, bidirectional=False, vocab_size=None, dtype=np.float64, seed=0,
                  **layer_kwargs):
-        if kind not in _KINDS:
-            raise ValueError(f"kind must be one of {sorted(_KINDS)}, got {kind!r}")
+        if kind not in LAYERS:
+            raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
         if head not in _HEADS:
             raise ValueError(f"head must be one of {_HEADS}, got {head!r}")
         if loss not in _LOSSES:
@@ -82,7 +81,7 @@ class SequenceModel:
         self.embed = None
         if self.vocab_size is not None:
             self.embed = Embedding(self.vocab_size, input_size, seed=_sub_seed(seed, 1), dtype=dtype)
-        self.rnn = _KINDS[kind](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+        self.rnn = LAYERS[kind](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                                 dtype=dtype, seed=seed, **layer_kwargs)
         D = self.rnn.num_directions
         self.head_layer = Linear(D * hidden_size, output_size, seed=_sub_seed(seed, 2), dtype=dtype)
@@ -169,7 +168,7 @@ class SequenceModel:
             dh_n = np.zeros((LD, y_shape[1], H), self.dtype)
             for d in range(D):
                 dh_n[LD - D + d] = dfeat[:, d * H:(d + 1) * H]
-            dstate = (dh_n, None) if isinstance(self.rnn, LSTM) else dh_n
+            dstate = (dh_n, None) if self.rnn._has_cell else dh_n
             dx, _ = self.rnn.backward(None, dstate)
         else:
             dx, _ = self.rnn.backward(dfeat)
