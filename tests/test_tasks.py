@@ -65,7 +65,7 @@ def test_adding_hochreiter_structure():
     first = ones.argmax(0)
     last = T - 1 - ones[::-1].argmax(0)
     assert np.all(first < 10)                   # X1 among the first ten steps
-    assert np.all(last < T // 2 - 1)            # X2 among the first T/2 - 1 steps
+    assert np.all(last < T // 2)                # X2 among the first T/2 steps (T/2 - 1 unmarked ones)
     # -1 markers on the first and the last step, unless the first step is marked
     assert np.all(markers[T - 1] == -1)
     assert np.all((markers[0] == -1) | ones[0])
@@ -78,7 +78,22 @@ def test_adding_hochreiter_structure():
     assert y.min() >= 0 and y.max() <= 1
     # the positions of X1 and X2 are spread over their whole ranges
     assert set(np.unique(first)) == set(range(10))
-    assert set(np.unique(last)) == set(range(1, T // 2 - 1))
+    assert set(np.unique(last)) == set(range(1, T // 2))
+
+
+def test_adding_hochreiter_x2_has_t_half_minus_one_candidates():
+    # "one of the first T/2 - 1 still unmarked pairs": X1 uniform on the first 10 steps, X2 uniform
+    # on T/2 - 1 candidates, so a pair with a < 10 <= b < T/2 (only X1 = a, X2 = b can make it)
+    # has probability 1/10 * 1/(T/2 - 1); with T/2 - 2 candidates it would be 1/10 * 1/(T/2 - 2)
+    T, n = 30, 60_000
+    x, _ = adding_problem(n, T, seed=11, form="hochreiter")
+    pos = np.sort(np.argwhere((x[..., 1] == 1.0).T)[:, 1].reshape(-1, 2), axis=1)
+    late = (pos[:, 1] >= 10) & (pos[:, 1] < T // 2)
+    expected = n * 10 * (T // 2 - 10) / (10 * (T // 2 - 1))
+    assert abs(late.sum() / expected - 1) < 0.02, (late.sum(), expected)
+    counts = np.bincount(pos[late, 1] * 10 + pos[late, 0])
+    counts = counts[counts > 0]
+    assert counts.size == 10 * (T // 2 - 10) and counts.min() > 0.7 * counts.mean()   # every pair, evenly
 
 
 def test_adding_hochreiter_baseline_and_criterion():

@@ -87,7 +87,8 @@ def adding_problem(n, T, seed=0, form="uniform"):
 
     form="hochreiter" (Hochreiter & Schmidhuber 1997, Experiment 4):
         values ~ U[-1, 1]; marker 1 on two steps: the first chosen uniformly among the first ten
-        steps (X1), the second uniformly among the first T/2 - 1 steps not yet marked (X2);
+        steps (X1), the second uniformly among T/2 - 1 candidates, the first T/2 steps without the
+        one of X1 (X2);
         marker -1 on the first and the last step unless marked; 0 elsewhere. If the first step
         is marked, its value X1 is set to 0 (as in the paper).
         target = 0.5 + (X1 + X2) / 4 in [0, 1]. A sequence is processed correctly if the
@@ -128,8 +129,8 @@ def adding_problem(n, T, seed=0, form="uniform"):
         values = rng.uniform(-1.0, 1.0, size=(T, n))
         cols = np.arange(n)
         i1 = rng.integers(0, 10, size=n)
-        m = T // 2 - 1  # candidates for X2: steps 0 .. m-1 without i1
-        j = rng.integers(0, m - 1, size=n)
+        m = T // 2 - 1  # number of candidates for X2: steps 0 .. m without i1
+        j = rng.integers(0, m, size=n)
         i2 = j + (j >= i1)  # skip the step already marked
         values[0, i1 == 0] = 0.0  # "in the rare case where the first pair is marked, X1 = 0"
         markers = np.zeros((T, n))
