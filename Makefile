@@ -39,6 +39,7 @@ help:
 	@echo "make lock     regenerate requirements.lock from requirements*.txt (UPGRADE=1: newest releases)"
 	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
 	@echo "make weights  retrain chapter 08's shipped Tang-poem model"
+	@echo "make experiments  re-run the seed sweeps of chapters 05, 06, 09 (SWEEP=lag for one)"
 
 # ---------------------------------------------------------------------------------------- set-up
 # Every install takes the exact versions of requirements.lock (the learner's and the book's
@@ -136,3 +137,8 @@ clean:
 .PHONY: weights
 weights: $(STAMP_LEARN)
 	$(PINNED) $(PY) scripts/train_poem_model.py
+
+# The seed sweeps of chapters 05, 06 and 09 (lstm_ref/sweeps.py) -> lstm_ref/data/sweep_*.json
+.PHONY: experiments
+experiments: $(STAMP_LEARN)
+	$(PINNED) nice -n 10 $(PY) scripts/run_experiments.py $(SWEEP)

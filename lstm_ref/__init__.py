@@ -38,7 +38,7 @@ from .course import (
     CharVocab, poems_to_text, split_poems, unigram_entropy, unigram_cross_entropy, batchify,
     tbptt_chunks, CharLSTM, char_lm_train_step, fit_char_lm, evaluate_char_lm, temperature_probs,
     entropy, sample, FIVE_CHAR_LINE, is_five_char_poem, line_format_rate, tang_char_data,
-    load_tang_lstm,
+    load_tang_lstm, SWEEPS, load_sweep, select_gru_lstm_rates,
 )
 
 __all__ = [
@@ -65,7 +65,7 @@ __all__ = [
     "split_poems", "unigram_entropy", "unigram_cross_entropy", "batchify", "tbptt_chunks",
     "CharLSTM", "char_lm_train_step", "fit_char_lm", "evaluate_char_lm", "temperature_probs",
     "entropy", "sample", "FIVE_CHAR_LINE", "is_five_char_poem", "line_format_rate",
-    "tang_char_data", "load_tang_lstm",
+    "tang_char_data", "load_tang_lstm", "SWEEPS", "load_sweep", "select_gru_lstm_rates",
 ]
 
 # Modules reached as attributes (``lr.charlm.TANG_CONFIG``, ``lr.symbolic.sigma``), by their short
@@ -89,6 +89,7 @@ _SUBMODULES = {
     "ablation": "lstm_ref.course.ablation",
     "charlm": "lstm_ref.course.charlm",
     "symbolic": "lstm_ref.course.symbolic",
+    "sweeps": "lstm_ref.course.sweeps",
 }
 
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ from .experiments import (
     hidden_grad_norms,
 )
 from .ablation import train_on_stream, stream_eval, continual_ablation
+from .sweeps import SWEEPS, load_sweep, select_gru_lstm_rates
 from .charlm import (
     CharVocab, poems_to_text, split_poems, unigram_entropy, unigram_cross_entropy, batchify,
     tbptt_chunks, CharLSTM, char_lm_train_step, fit_char_lm, evaluate_char_lm, temperature_probs,
@@ -44,5 +45,6 @@ __all__ = [
     "continual_ablation", "CharVocab", "poems_to_text", "split_poems", "unigram_entropy",
     "unigram_cross_entropy", "batchify", "tbptt_chunks", "CharLSTM", "char_lm_train_step",
     "fit_char_lm", "evaluate_char_lm", "temperature_probs", "entropy", "sample", "FIVE_CHAR_LINE",
-    "is_five_char_poem", "line_format_rate", "tang_char_data", "load_tang_lstm",
+    "is_five_char_poem", "line_format_rate", "tang_char_data", "load_tang_lstm", "SWEEPS",
+    "load_sweep", "select_gru_lstm_rates",
 ]

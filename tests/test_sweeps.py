@@ -1,0 +1,66 @@
+"""The committed sweep results (lstm_ref/data/sweep_*.json, ``make experiments``) are reproducible:
+re-run one configuration and one seed of each sweep and compare with the committed numbers."""
+import numpy as np
+import pytest
+
+from lstm_ref import sweeps
+
+# (sweep, configuration, seed): a cheap sample of each sweep
+SAMPLES = [
+    ("long_range", "lstm_fb1", 2),
+    ("lr_sweep", "pytorch_fb1_lr0.01", 0),
+    ("lag", "lag10", 1),
+    ("overfit", "lstm32_n32", 0),
+]
+
+
+def _committed(sweep, name, seed):
+    data = sweeps.load_sweep(sweep)
+    return data, next(r for r in data["runs"][name] if r["seed"] == seed)
+
+
+def _same(new, old, rtol):
+    assert new["reached"] == old["reached"]
+    assert new["eval_step"] == old["eval_step"]
+    np.testing.assert_allclose(new["eval"], old["eval"], rtol=rtol, atol=1e-7)
+
+
+@pytest.mark.parametrize("sweep,name,seed", SAMPLES)
+def test_sample_reproduces_committed_numbers(sweep, name, seed):
+    data, old = _committed(sweep, name, seed)
+    assert data["configs"][name] == sweeps.SWEEPS[sweep]["configs"][name]   # same configuration
+    assert isinstance(data["package_version"], str)
+    new = sweeps.run_one(sweep, name, seed)
+    rtol = 1e-3 if data["configs"][name]["dtype"] == "float32" else 1e-7
+    _same(new, old, rtol)
+    for key in ("ratio", "train_mse", "test_mse", "val"):
+        if key in old:
+            np.testing.assert_allclose(new[key], old[key], rtol=max(rtol, 1e-3) if key == "ratio" else rtol)
+
+
+def test_gru_vs_lstm_selection_and_a_final_run():
+    data = sweeps.load_sweep("gru_vs_lstm")
+    chosen = sweeps.select_gru_lstm_rates(data["runs"])          # selection on validation runs only
+    assert chosen == data["selected_rate"]
+    rate = chosen["gru"]
+    old = data["final"]["gru"][0]
+    new = sweeps.run_one("gru_vs_lstm", f"gru_lr{rate:g}", old["seed"], eval_seed=sweeps.TEST_SEED)
+    _same(new, old, 1e-3)
+
+
+def test_evaluation_sets_differ_from_training_batches_and_each_other():
+    cfg = sweeps.SWEEPS["gru_vs_lstm"]["configs"]["gru_lr0.01"]
+    x_val, _ = sweeps._data(cfg, 64, sweeps.VAL_SEED)
+    x_test, _ = sweeps._data(cfg, 64, sweeps.TEST_SEED)
+    x_train, _ = sweeps._data(cfg, 64, 1 * sweeps._STRIDE + 0)
+    assert not np.array_equal(x_val, x_test) and not np.array_equal(x_train, x_val)
+
+
+def test_irnn_starts_from_the_identity():
+    cfg = sweeps.SWEEPS["long_range"]["configs"]["irnn_lr1e-3"]
+    model = sweeps._model(cfg, seed=0)
+    p = model.params
+    np.testing.assert_array_equal(p["rnn.weight_hh_l0"], np.eye(cfg["hidden_size"]))
+    assert not p["rnn.bias_ih_l0"].any() and not p["rnn.bias_hh_l0"].any()
+    assert 0 < np.abs(p["rnn.weight_ih_l0"]).max() < 0.01
+    assert model.rnn.nonlinearity == "relu"
