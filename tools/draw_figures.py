@@ -216,8 +216,8 @@ def draw_lstm_cell(outdir):
     gate(ax, gx["i"], gy, r"$\sigma$", C_SIGMOID)
     gate(ax, gx["g"], gy, "tanh", C_TANH, size=13)
     gate(ax, gx["o"], gy, r"$\sigma$", C_SIGMOID)
-    for name, x, lab in [("f", gx["f"], "$f_t$"), ("i", gx["i"], "$i_t$"), ("g", gx["g"], "$g_t$"),
-                         ("o", gx["o"], "$o_t$")]:
+    for name, x, lab in [("f", gx["f"], "$f_t$"), ("i", gx["i"], "$i_t$"),
+                         ("g", gx["g"], r"$\tilde c_t$"), ("o", gx["o"], "$o_t$")]:
         text(ax, x + 0.34, gy + 0.62, lab, size=16)
 
     # cell-state highway: c_{t-1} -> (x f) -> (+) -> c_t
@@ -253,15 +253,15 @@ def draw_lstm_cell(outdir):
     # labels of roles
     text(ax, mx, cy + 0.5, "forget", size=11, color="#555555")
     text(ax, px, cy + 0.5, "write", size=11, color="#555555")
-    text(ax, gx["i"] + 1.35, iy + 0.5, "$i_t\\odot g_t$", size=13)
+    text(ax, gx["i"] + 1.35, iy + 0.5, r"$i_t\odot\tilde c_t$", size=13)
     text(ax, 8.78, 0.62, "$o_t \\odot \\tanh(c_t)$", size=13, ha="left")
 
     # the equations, under the cell
     eq1 = (r"$f_t=\sigma(W_f[h_{t-1},x_t]+b_f)\quad i_t=\sigma(W_i[h_{t-1},x_t]+b_i)\quad"
-           r"g_t=\tanh(W_g[h_{t-1},x_t]+b_g)\quad o_t=\sigma(W_o[h_{t-1},x_t]+b_o)$")
-    eq2 = r"$c_t = f_t\odot c_{t-1} + i_t\odot g_t\qquad h_t = o_t\odot\tanh(c_t)$"
+           r"\tilde c_t=\tanh(W_c[h_{t-1},x_t]+b_c)\quad o_t=\sigma(W_o[h_{t-1},x_t]+b_o)$")
+    eq2 = r"$c_t = f_t\odot c_{t-1} + i_t\odot\tilde c_t\qquad h_t = o_t\odot\tanh(c_t)$"
     text(ax, 5.8, -2.25, eq1, size=13)
-    text(ax, 5.8, -2.72, eq2 + "      (PyTorch stores the rows in gate order i, f, g, o)", size=13)
+    text(ax, 5.8, -2.72, eq2 + "      (PyTorch calls the candidate g: gate order i, f, g, o)", size=13)
     return save(fig, outdir, "lstm_cell.svg", "One LSTM step: forget, input and output gates and the cell state")
 
 
