@@ -45,3 +45,11 @@ def test_dedup_merges_repeated_terms_of_a_chapter():
     out = mod.dedup(rows)
     assert [(r["english"], r["chapter"]) for r in out] == [("BPTT", "01"), ("forget gate", "03"), ("BPTT", "04")]
     assert out[0]["symbol"] == "δ" and out[0]["note"] == "post 001; truncated" and out[0]["chinese"]
+
+
+def test_the_file_has_no_duplicate_rows():
+    """One row per (English term, chapter): run tools/dedup_glossary.py after appending."""
+    text = (importlib.resources.files("lstm_ref") / "data" / "glossary.csv").read_text(encoding="utf-8")
+    keys = [(r["english"].strip().lower(), r["chapter"].strip()) for r in csv.DictReader(text.splitlines())]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    assert not dup, f"repeated terms (run tools/dedup_glossary.py): {dup}"

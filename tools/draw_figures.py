@@ -144,9 +144,9 @@ def draw_rnn_unrolled(outdir):
     ax.add_patch(FancyBboxPatch((fx + 1.12, 2.12), 0.16, 0.16, boxstyle="square,pad=0", fc=C_STATE,
                                 ec=C_STATE, zorder=5))
     text(ax, fx + 1.25, 1.62, "one-step delay", size=10, color="#555555")
-    text(ax, fx + 1.3, 2.85, "$W_{hh}$", size=16, color=C_STATE)
-    text(ax, fx - 0.42, 0.95, "$W_{xh}$", size=16, color=C_INPUT)
-    text(ax, fx - 0.42, 3.35, "$W_{hy}$", size=16, color=C_OUTPUT)
+    text(ax, fx + 1.3, 2.85, "$W$", size=16, color=C_STATE)
+    text(ax, fx - 0.42, 0.95, "$U$", size=16, color=C_INPUT)
+    text(ax, fx - 0.42, 3.35, "$V$", size=16, color=C_OUTPUT)
 
     # the "unfold" arrow
     wire(ax, [(3.15, 2.2), (4.1, 2.2)], lw=3.0, scale=26)
@@ -154,7 +154,7 @@ def draw_rnn_unrolled(outdir):
 
     # unrolled network
     cols = [("1", 6.2), ("2", 8.4), ("3", 10.6), ("T", 13.9)]
-    text(ax, 9.95, 5.0, "unrolled in time: the same $W_{xh}$, $W_{hh}$, $W_{hy}$ at every step", size=15)
+    text(ax, 9.95, 5.0, "unrolled in time: the same $U$, $W$, $V$ at every step", size=15)
     text(ax, 4.55, 2.2, "$h_0$", size=20, color=C_STATE)
     prev_right = 4.95
     for k, (t, x) in enumerate(cols):
@@ -171,15 +171,15 @@ def draw_rnn_unrolled(outdir):
             text(ax, (prev_right + x - 0.65) / 2 + 0.1, 2.75, "$h_{T-1}$", size=15, color=C_STATE)
         else:
             wire(ax, [(prev_right, 2.2), (x - 0.65, 2.2)], color=C_STATE)
-            text(ax, (prev_right + x - 0.65) / 2, 2.55, "$W_{hh}$", size=14, color=C_STATE)
+            text(ax, (prev_right + x - 0.65) / 2, 2.55, "$W$", size=14, color=C_STATE)
         prev_right = x + 0.65
-    text(ax, 6.2 - 0.42, 0.95, "$W_{xh}$", size=14, color=C_INPUT)
-    text(ax, 6.2 - 0.42, 3.35, "$W_{hy}$", size=14, color=C_OUTPUT)
+    text(ax, 6.2 - 0.42, 0.95, "$U$", size=14, color=C_INPUT)
+    text(ax, 6.2 - 0.42, 3.35, "$V$", size=14, color=C_OUTPUT)
 
     # the equations, and the shapes of one time-major batch
     text(ax, 7.5, -0.95,
-         r"$h_t = \tanh(W_{xh}\,x_t + W_{hh}\,h_{t-1} + b_h)\qquad"
-         r"\hat y_t = \mathrm{softmax}(W_{hy}\,h_t + b_y)$", size=17)
+         r"$h_t = \tanh(W\,h_{t-1} + U\,x_t + b)\qquad"
+         r"\hat y_t = \mathrm{softmax}(V\,h_t + b_y)$", size=17)
     text(ax, 7.5, -1.42, "time-major batches:  x (T, B, I)    h_t (B, H)    outputs (T, B, H)", size=12,
          color="#555555")
     return save(fig, outdir, "rnn_unrolled.svg", "A vanilla RNN, folded and unrolled in time")
