@@ -39,6 +39,16 @@ def test_sample_reproduces_committed_numbers(sweep, name, seed):
             np.testing.assert_allclose(new[key], old[key], rtol=max(rtol, 1e-3) if key == "ratio" else rtol)
 
 
+def test_gru_vs_lstm_selection_and_a_final_run():
+    data = sweeps.load_sweep("gru_vs_lstm")
+    chosen = sweeps.select_gru_lstm_rates(data["runs"])          # selection on validation runs only
+    assert chosen == data["selected_rate"]
+    rate = chosen["gru"]
+    old = data["final"]["gru"][0]
+    new = sweeps.run_one("gru_vs_lstm", f"gru_lr{rate:g}", old["seed"], eval_seed=sweeps.TEST_SEED)
+    _same(new, old, 1e-3)
+
+
 def test_evaluation_sets_differ_from_training_batches_and_each_other():
     cfg = sweeps.SWEEPS["gru_vs_lstm"]["configs"]["gru_lr0.01"]
     x_val, _ = sweeps._data(cfg, 64, sweeps.VAL_SEED)

@@ -23,7 +23,7 @@ Sweeps
 ``forget_bias`` (chapter 05)
     the LSTM of ``long_range`` with forget-gate bias 0 and 2 (bias 1 is in ``long_range``), 5 seeds.
 ``gru_vs_lstm`` (chapter 06)
-    LSTM and GRU each tuned over three learning rates on the *validation* set (seeds 0-2), then
+    LSTM and GRU each tuned over four learning rates on the *validation* set (seeds 0-2), then
     each at its selected rate on seeds 5-9, measured on the *test* set.
 ``lr_sweep`` (chapter 09)
     LSTM on the adding problem (T = 10, 16 units, 300 updates) over five learning rates and three
@@ -65,11 +65,11 @@ SWEEPS = {
             f"lstm_fb{b:g}": dict(_ADD50, kind="lstm", lr=1e-2, layer=dict(forget_bias=b)) for b in (0.0, 2.0)
         }),
     "gru_vs_lstm": dict(
-        chapter="06", seeds=[0, 1, 2], final_seeds=[5, 6, 7, 8, 9], rates=[3e-3, 1e-2, 3e-2],
+        chapter="06", seeds=[0, 1, 2], final_seeds=[5, 6, 7, 8, 9], rates=[3e-3, 1e-2, 3e-2, 1e-1],
         configs={
             f"{kind}_lr{rate:g}": dict(_ADD50, kind=kind, lr=rate, eval_every=10, eval_seed=VAL_SEED,
                                        layer=dict(forget_bias=1.0) if kind == "lstm" else {})
-            for kind in ("lstm", "gru") for rate in (3e-3, 1e-2, 3e-2)
+            for kind in ("lstm", "gru") for rate in (3e-3, 1e-2, 3e-2, 1e-1)
         }),
     "lr_sweep": dict(
         chapter="09", seeds=[0, 1, 2],
