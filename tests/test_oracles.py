@@ -161,7 +161,8 @@ def test_adding_hochreiter_targets_from_x():
         first = marked.argmax(0)
         second = T - 1 - marked[::-1].argmax(0)
         assert np.all(first < 10)                                      # X1 among the first ten steps
-        assert np.all(second < T // 2 - 1)                             # X2 among the first T/2 - 1
+        assert np.all(second < T // 2) and np.all(second != first)     # X2: T/2 - 1 candidates,
+        # the first T/2 steps without the one of X1 (Hochreiter & Schmidhuber 1997, Experiment 4)
         # -1 on the first and last step unless they are marked; 0 everywhere else
         end = np.zeros_like(markers, bool)
         end[[0, T - 1]] = True
