@@ -1,0 +1,249 @@
+"""Training drivers and helpers outside the layers, against loops and formulas written out here.
+
+fit_char_lm against a hand-written truncated-BPTT loop; hidden_grad_norms for every head, loss and
+input kind against the model's own gradients; run_seeds and Run.history; the vocabulary, batchify
+and entropy at their edges; the error messages of bad input (each names the argument and value).
+"""
+import types
+
+import numpy as np
+import pytest
+
+import lstm_ref as lr
+
+TEXT = "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。\n" * 3
+
+
+def tiny_char_model(vocab, seed=0):
+    return lr.CharLSTM(len(vocab), embed_dim=4, hidden_size=5, seed=seed)
+
+
+# ------------------------------------------------------------------------------ fit_char_lm
+
+def reference_fit(model, ids, opt, batch_size, bptt, steps, clip):
+    """Truncated BPTT written out: columns of contiguous text, state carried, reset every epoch."""
+    n = len(ids) // batch_size
+    data = np.asarray(ids[: n * batch_size]).reshape(batch_size, n).T
+    losses, norms, step = [], [], 0
+    while step < steps:
+        state = None
+        for s in range(0, n - 1, bptt):
+            L = min(bptt, n - 1 - s)
+            loss, grads, state = model.loss_and_grads(data[s:s + L], data[s + 1:s + 1 + L], state)
+            norm = float(np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in grads.values())))
+            if clip is not None and norm > clip:
+                grads = {k: g * (clip / norm) for k, g in grads.items()}
+            opt.step(model.params, grads)
+            losses.append(loss)
+            norms.append(norm)
+            step += 1
+            if step == steps:
+                break
+    return losses, norms
+
+
+@pytest.mark.parametrize("clip", [None, 0.05])
+def test_fit_char_lm_is_truncated_bptt_with_epochs(clip):
+    vocab = lr.CharVocab(TEXT)
+    ids = vocab.encode(TEXT)
+    a, b = tiny_char_model(vocab), tiny_char_model(vocab)
+    steps = 11                                   # more than one epoch: 2 columns of 37, chunks of 8 -> 5 per epoch
+    hist = lr.fit_char_lm(a, ids, lr.SGD(lr=0.5), batch_size=2, bptt=8, steps=steps, clip=clip)
+    losses, norms = reference_fit(b, ids, lr.SGD(lr=0.5), 2, 8, steps, clip)
+    assert hist["step"] == list(range(1, steps + 1))
+    np.testing.assert_allclose(hist["loss"], losses, rtol=1e-12)
+    np.testing.assert_allclose(hist["grad_norm"], norms, rtol=1e-12)
+    for k in a.params:
+        np.testing.assert_allclose(a.params[k], b.params[k], rtol=1e-12, atol=1e-14)
+    assert hist["eval_step"] == [] and hist["val_loss"] == []
+    if clip is not None:
+        assert max(norms) > clip                 # the clipping mattered
+
+
+def test_fit_char_lm_evaluates_on_schedule_and_stops_early():
+    vocab = lr.CharVocab(TEXT)
+    ids = vocab.encode(TEXT)
+    val = ids[:30]
+    model = tiny_char_model(vocab)
+    hist = lr.fit_char_lm(model, ids, lr.Adam(lr=0.01), batch_size=2, bptt=8, steps=7, val_ids=val, eval_every=3)
+    assert hist["eval_step"] == [3, 6, 7]        # every 3 updates and at the end
+    assert hist["val_loss"][-1] == pytest.approx(lr.evaluate_char_lm(model, val), rel=1e-12)
+    calls = []
+
+    def progress(step, loss, val_loss):
+        calls.append((step, loss, val_loss))
+        return step >= 4
+
+    model = tiny_char_model(vocab)
+    hist = lr.fit_char_lm(model, ids, lr.Adam(lr=0.01), batch_size=2, bptt=8, steps=20, val_ids=val,
+                          eval_every=2, progress=progress)
+    assert [c[0] for c in calls] == [2, 4] and hist["step"][-1] == 4
+    assert calls[-1][1] == hist["loss"][-1] and calls[-1][2] == hist["val_loss"][-1]
+
+
+def test_char_lm_train_step_returns_the_norm_before_clipping():
+    vocab = lr.CharVocab(TEXT)
+    ids = vocab.encode(TEXT).reshape(-1, 1)
+    model, twin = tiny_char_model(vocab), tiny_char_model(vocab)
+    loss, grads, state = twin.loss_and_grads(ids[:10], ids[1:11], None)
+    norm = lr.grad_norm(grads)
+    got_loss, got_norm, got_state = lr.char_lm_train_step(model, ids[:10], ids[1:11], None, lr.SGD(lr=1.0), clip=norm / 4)
+    assert got_loss == loss and got_norm == pytest.approx(norm, rel=1e-14)
+    for k in model.params:                       # the step taken was the clipped gradient
+        np.testing.assert_allclose(model.params[k], twin.params[k] - grads[k] / 4, rtol=1e-12, atol=1e-15)
+    for s, t in zip(got_state, state):
+        np.testing.assert_array_equal(s, t)
+
+
+def test_char_lstm_initial_state_and_size():
+    model = lr.CharLSTM(7, embed_dim=3, hidden_size=4, num_layers=2)
+    h, c = model.initial_state(5)
+    assert h.shape == c.shape == (2, 5, 4) and h.dtype == model.dtype
+    assert not h.any() and not c.any() and h is not c
+    assert model.num_params() == sum(v.size for v in model.params.values())
+    # embedding 7*3 + layer 0: 4*4*(3+4) + 2*4*4 + layer 1: 4*4*(4+4) + 2*4*4 + head 7*4 + 7
+    assert model.num_params() == 21 + (112 + 32) + (128 + 32) + 35
+
+
+# ------------------------------------------------------------------------------ vocabulary, batchify, entropy
+
+def test_vocab_decode_range_and_shape():
+    vocab = lr.CharVocab("abc")
+    assert vocab.decode(np.array([[0, 2], [1, 0]])) == "acba"    # any shape, read in C order
+    assert vocab.decode(np.array([0])) == "a" and vocab.decode(np.array([2])) == "c"
+    assert vocab.decode(np.array([], dtype=np.int64)) == ""
+    for bad in ([3], [-1], [0, 3], [-1, 2]):
+        with pytest.raises(ValueError, match=r"ids: expected values in \[0, 3\), got range"):
+            vocab.decode(np.array(bad))
+
+
+def test_batchify_edges_and_messages():
+    out = lr.batchify(np.arange(7), 3)
+    np.testing.assert_array_equal(out, [[0, 2, 4], [1, 3, 5]])
+    assert out.dtype == np.int64
+    assert lr.batchify(np.arange(4, dtype=np.int32), 2).dtype == np.int64
+    with pytest.raises(ValueError, match=r"ids: 5 ids are too few for batch_size=3"):
+        lr.batchify(np.arange(5), 3)
+    with pytest.raises(ValueError, match=r"ids: expected shape \(N,\), got \(2, 3\)"):
+        lr.batchify(np.zeros((2, 3), int), 1)
+
+
+def test_entropy_is_float64_and_ignores_zeros():
+    p = np.array([0.5, 0.5, 0.0], dtype=np.float32)
+    assert lr.entropy(p).dtype == np.float64
+    assert lr.entropy(p) == pytest.approx(np.log(2), rel=1e-15)
+    assert lr.entropy(np.array([1.0, 0.0, 0.0, 0.0])) == 0.0
+    assert lr.entropy([0.25, 0.75]) == pytest.approx(-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)), rel=1e-15)
+
+
+# ------------------------------------------------------------------------------ hidden_grad_norms
+
+def layer_grads(model, x, y):
+    _, grads = model.loss_and_grads(x, y)
+    return {k[len("rnn."):-len("_l0")]: v for k, v in grads.items() if k.startswith("rnn.")}
+
+
+@pytest.mark.parametrize("kind, kwargs", [("rnn", {"nonlinearity": "relu"}), ("lstm", {"variant": "peephole"}),
+                                          ("gru", {"reset_after": False})])
+def test_hidden_grad_norms_cross_entropy_models(kind, kwargs):
+    model = lr.make_model(kind, "temporal_order", hidden_size=4, seed=3, **kwargs)
+    x, y = lr.task_data("temporal_order", 6, 10, seed=4)
+    norms, grads = lr.hidden_grad_norms(model, x, y, return_grads=True)
+    for k, g in layer_grads(model, x, y).items():
+        np.testing.assert_allclose(grads[k], g, rtol=1e-9, atol=1e-13)
+    assert norms.shape == (10,) and norms.dtype == np.float64 and np.all(norms > 0)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_hidden_grad_norms_head_all_with_embedding(kind):
+    model = lr.SequenceModel(kind, 3, 4, 5, head="all", loss="xent", vocab_size=5, seed=2)
+    x, y, mask = lr.future_tagging(4, 9, 5, k=2, seed=1, one_hot=False)
+    norms, grads = lr.hidden_grad_norms(model, x, y, return_grads=True)
+    for k, g in layer_grads(model, x, y).items():
+        np.testing.assert_allclose(grads[k], g, rtol=1e-9, atol=1e-13)
+    # with a loss at every step, the last step's gradient comes from the head alone
+    logits = model.predict(x)
+    _, dlogits = lr.softmax_cross_entropy(logits, y)
+    assert norms[-1] == pytest.approx(np.linalg.norm(dlogits[-1] @ model.params["head.weight"]), rel=1e-10)
+
+
+def test_hidden_grad_norms_takes_kind_loss_and_head_from_arguments():
+    """A bare object with only params works when kind, loss, head and the cell options are given."""
+    model = lr.SequenceModel("gru", 2, 4, 1, head="last", loss="mse", seed=5, reset_after=False)
+    x, y = lr.task_data("adding", 3, 7, seed=2)
+    bare = types.SimpleNamespace(params=model.params)
+    full = lr.hidden_grad_norms(model, x, y)
+    np.testing.assert_allclose(lr.hidden_grad_norms(bare, x, y, kind="gru", loss="mse", head="last",
+                                                    reset_after=False), full, rtol=1e-12)
+    other = lr.hidden_grad_norms(bare, x, y, kind="gru", loss="mse", head="last", reset_after=True)
+    assert np.max(np.abs(other - full)) > 1e-6   # the cell option matters, so it was read
+    with pytest.raises(ValueError, match=r"head: expected 'last', 'final' or 'all', got 'middle'"):
+        lr.hidden_grad_norms(bare, x, y, kind="gru", loss="mse", head="middle")
+    with pytest.raises(ValueError, match=r"kind: expected 'rnn', 'lstm' or 'gru', got 'tcn'"):
+        lr.hidden_grad_norms(bare, x, y, kind="tcn", loss="mse", head="last")
+
+
+def test_hidden_grad_norms_rejects_models_it_cannot_unroll():
+    x, y = lr.task_data("adding", 2, 5, seed=0)
+    bi = lr.SequenceModel("lstm", 2, 3, 1, bidirectional=True)
+    with pytest.raises(ValueError, match="hidden_grad_norms: expected a single-layer unidirectional model"):
+        lr.hidden_grad_norms(bi, x, y)
+    bare = types.SimpleNamespace(params={"head.weight": np.zeros((1, 3)), "head.bias": np.zeros(1)})
+    with pytest.raises(ValueError, match=r"params: no 'rnn\.\*_l0' entries found \(keys \['head.bias', 'head.weight'\]\)"):
+        lr.hidden_grad_norms(bare, x, y, kind="lstm", loss="mse", head="last")
+
+
+def test_hidden_grad_norms_float32_model():
+    model = lr.make_model("lstm", "adding", hidden_size=4, seed=1, dtype=np.float32)
+    x, y = lr.task_data("adding", 3, 6, seed=3)
+    n32 = lr.hidden_grad_norms(model, x.astype(np.float32), y.astype(np.float32))
+    m64 = lr.make_model("lstm", "adding", hidden_size=4, seed=1)
+    m64.load_state_dict({k: v.astype(np.float64) for k, v in model.state_dict().items()})
+    assert n32.dtype == np.float64
+    np.testing.assert_allclose(n32, lr.hidden_grad_norms(m64, x, y), rtol=1e-4)
+
+
+# ------------------------------------------------------------------------------ experiment drivers
+
+def test_run_seeds_and_history():
+    runs = lr.run_seeds([3, 4], "rnn", task="adding", T=6, hidden_size=4, steps=6, eval_every=3, batch_size=8,
+                        n_test=16)
+    assert [r.seed for r in runs] == [3, 4] and all(r.kind == "rnn" for r in runs)
+    one = lr.run_to_threshold("rnn", seed=4, task="adding", T=6, hidden_size=4, steps=6, eval_every=3, batch_size=8,
+                              n_test=16)
+    np.testing.assert_array_equal(runs[1].loss, one.loss)
+    h = runs[0].history()
+    assert set(h) == {"step", "loss", "grad_norm", "eval_step", "eval", "reached"}
+    for k in ("step", "loss", "grad_norm", "eval_step", "eval"):
+        np.testing.assert_array_equal(h[k], getattr(runs[0], k))
+    assert h["reached"] == runs[0].reached
+    u = lr.updates_to_threshold(runs)
+    assert u.dtype == np.float64 and u.shape == (2,)
+
+
+def test_sequence_model_repr_names_its_parts():
+    model = lr.SequenceModel("gru", 2, 3, 1, head="all", loss="xent")
+    assert repr(model) == f"SequenceModel({model.rnn!r} -> head='all' Linear -> loss='xent')"
+    assert repr(model.rnn).startswith("GRU(2, 3, ")
+
+
+# ------------------------------------------------------------------------------ messages of bad input
+
+def test_bad_input_messages_name_the_argument():
+    with pytest.raises(TypeError, match="grads must be a dict of name -> array, got list"):
+        lr.clip_grad_value([np.zeros(2)], 1.0)
+    with pytest.raises(TypeError, match="params must be a dict of name -> array, got list"):
+        lr.save_params("x.npz", [np.zeros(2)])
+    with pytest.raises(ValueError, match="n_symbols and length must be >= 1, got 8 and 0"):
+        lr.copy_memory(2, 3, length=0)
+    with pytest.raises(ValueError, match="n_symbols and length must be >= 1, got 0 and 4"):
+        lr.copy_memory(2, 3, n_symbols=0, length=4)
+    with pytest.raises(ValueError, match=r"K \(number of symbols\) must be >= 2, got 1"):
+        lr.future_tagging(2, 5, 1)
+
+
+def test_task_defaults_are_the_documented_ones():
+    np.testing.assert_array_equal(lr.copy_memory(3, 4)[0], lr.copy_memory(3, 4, seed=0, n_symbols=8, length=10)[0])
+    np.testing.assert_array_equal(lr.future_tagging(3, 6, 4)[0], lr.future_tagging(3, 6, 4, k=3, seed=0)[0])
+    assert lr.copy_memory_baseline(5) == pytest.approx(10 * np.log(8) / 25, rel=1e-15)
+    np.testing.assert_array_equal(lr.temporal_order(3, 9)[0], lr.temporal_order(3, 9, seed=0)[0])
