@@ -247,3 +247,12 @@ def test_task_defaults_are_the_documented_ones():
     np.testing.assert_array_equal(lr.future_tagging(3, 6, 4)[0], lr.future_tagging(3, 6, 4, k=3, seed=0)[0])
     assert lr.copy_memory_baseline(5) == pytest.approx(10 * np.log(8) / 25, rel=1e-15)
     np.testing.assert_array_equal(lr.temporal_order(3, 9)[0], lr.temporal_order(3, 9, seed=0)[0])
+
+
+def test_save_params_path_suffix(tmp_path):
+    params = {"w": np.arange(6.0).reshape(2, 3)}
+    written = lr.save_params(tmp_path / "a.npz", params)
+    assert written == str(tmp_path / "a.npz") and sorted(p.name for p in tmp_path.iterdir()) == ["a.npz"]
+    assert lr.save_params(tmp_path / "b", params) == str(tmp_path / "b.npz")
+    assert lr.save_params(str(tmp_path / "c.NPZ"), params) == str(tmp_path / "c.NPZ.npz")
+    np.testing.assert_array_equal(lr.load_params(written)["w"], params["w"])

@@ -179,8 +179,8 @@ def test_adding_hochreiter_targets_from_x():
 
 def test_temporal_order_targets_from_x():
     X, Y = lr.TEMPORAL_ORDER_SYMBOLS.index("X"), lr.TEMPORAL_ORDER_SYMBOLS.index("Y")
-    for T in (8, 30, 100):
-        x, y = lr.temporal_order(300, T, seed=T)
+    for T in (8, 9, 12, 30, 100):
+        x, y = lr.temporal_order(600, T, seed=T)
         assert np.all(x.sum(-1) == 1)
         ids = x.argmax(-1)
         assert np.all(ids[0] == lr.TEMPORAL_ORDER_SYMBOLS.index("E"))
@@ -189,14 +189,18 @@ def test_temporal_order_targets_from_x():
         assert np.all(relevant.sum(0) == 2)
         t1 = relevant.argmax(0)
         t2 = T - 1 - relevant[::-1].argmax(0)
-        cols = np.arange(300)
+        cols = np.arange(600)
         s1, s2 = ids[t1, cols] == Y, ids[t2, cols] == Y
         expected = [lr.TEMPORAL_ORDER_CLASSES.index({(0, 0): "Q: X..X", (0, 1): "R: X..Y", (1, 0): "S: Y..X",
                                                      (1, 1): "U: Y..Y"}[(a, b)]) for a, b in zip(s1, s2)]
         np.testing.assert_array_equal(y, expected)
         assert set(y) == {0, 1, 2, 3}
+        # t1 uniform in [round(0.1 T), round(0.2 T)], t2 in [round(0.5 T), round(0.6 T)] (at least 1, at most T - 2)
+        lo1, hi1 = max(1, round(0.1 * T)), round(0.2 * T)
+        lo2, hi2 = round(0.5 * T), min(T - 2, round(0.6 * T))
+        assert set(t1) == set(range(lo1, hi1 + 1)) and set(t2) == set(range(lo2, hi2 + 1))
         if T == 100:                                                   # the paper's ranges
-            assert t1.min() >= 10 and t1.max() <= 20 and t2.min() >= 50 and t2.max() <= 60
+            assert (lo1, hi1, lo2, hi2) == (10, 20, 50, 60)
 
 
 @pytest.mark.parametrize("T, n_symbols, length", [(1, 1, 1), (5, 8, 10), (20, 3, 4)])
@@ -211,6 +215,9 @@ def test_copy_memory_targets_from_x(T, n_symbols, length):
     np.testing.assert_array_equal(go, [T + length - 1])                 # one delimiter, after the gap
     data = ids[:length]
     assert np.all((data >= 1) & (data <= n_symbols))
+    assert len(np.unique(data)) == n_symbols                             # every symbol drawn, i.i.d. per cell
+    if length > 1:
+        assert np.any(data[0] != data[1]) and np.any(data[:, 0] != data[:, 1])
     assert np.all(np.delete(ids, list(range(length)) + [T + length - 1], axis=0) == 0)
     np.testing.assert_array_equal(y[: T + length], 0)
     np.testing.assert_array_equal(y[T + length:], data)
