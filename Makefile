@@ -37,6 +37,7 @@ help:
 	@echo "make clean    remove _build/ and caches (keeps .venv and node_modules)"
 	@echo "make html / make slides              only the book / only the slides"
 	@echo "make lock     regenerate requirements.lock from requirements*.txt (UPGRADE=1: newest releases)"
+	@echo "make mutation mutation testing of the non-layer modules (slow; not part of make test; JOBS=2)"
 	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
 	@echo "make weights  retrain chapter 08's shipped Tang-poem model"
 	@echo "make experiments  re-run the seed sweeps of chapters 05, 06, 09 (SWEEP=lag for one)"
@@ -123,6 +124,15 @@ lab: $(STAMP_LEARN)
 
 figures: $(STAMP_LEARN)
 	$(PY) tools/draw_figures.py
+
+# Mutation testing of the modules outside the layers (tests/README.md): slow, niced, not part of
+# `make test`. mutmut copies the package to mutants/, runs [tool.mutmut]'s tests against each mutant.
+.PHONY: mutation
+mutation: setup-dev
+	rm -rf mutants
+	$(PINNED) nice -n 10 $(VENV)/bin/mutmut run --max-children $(or $(JOBS),1)
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(VENV)/bin/mutmut results
 
 # lstm_ref vs torch.nn.LSTM/GRU timings (benchmarks/README.md); e.g. make bench BENCH_ARGS="--threads 2"
 .PHONY: bench
