@@ -10,7 +10,8 @@ PIP        := $(PY) -m pip --disable-pip-version-check
 NPM        ?= npm
 # Single-threaded BLAS: a few matrix sizes give different last bits with 1 and 2 threads, and strict
 # nbval compares every printed digit with the stored outputs.
-PINNED     := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
+# LSTM_REF_PROGRESS=0: no training progress bars in notebook outputs (nbval compares every output).
+PINNED     := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 LSTM_REF_PROGRESS=0
 NBVAL      := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # -n 2 --dist loadfile: each notebook stays in one worker (plain -n would split its cells).
 XDIST      := -n 2 --dist loadfile

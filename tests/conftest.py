@@ -17,6 +17,10 @@ import sys
 import pytest
 from hypothesis import settings
 
+# No training progress bars in tests or in the kernels nbval starts (they inherit this environment):
+# stored notebook outputs never contain one. Set LSTM_REF_PROGRESS=1 to see them anyway.
+os.environ.setdefault("LSTM_REF_PROGRESS", "0")
+
 # Property tests draw the same examples on every run in CI (and wherever CI or STRICT_NO_SKIP is set),
 # so a red CI run can be reproduced; locally they draw fresh examples unless a test fixes its own.
 settings.register_profile("ci", derandomize=True, database=None, deadline=None)

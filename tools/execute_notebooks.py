@@ -23,6 +23,7 @@ PINNED_ENV = {
     "MKL_NUM_THREADS": "1",
     "PYTHONHASHSEED": "0",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "LSTM_REF_PROGRESS": "0",          # no progress bars in committed outputs
 }
 
 

@@ -8,7 +8,7 @@ and measures accuracy and the size of the cell state on a long held-out stream.
 
 Main entry points
 -----------------
-``train_on_stream(layer, head, x, y, bptt, optimizer, clip=None) -> dict``
+``train_on_stream(layer, head, x, y, bptt, optimizer, clip=None) -> history dict``
     truncated-BPTT training of ``layer`` + a linear ``head`` over one long stream.
 ``stream_eval(layer, head, x, y) -> dict``
     accuracy and the largest |c| of a long stream read in one pass from a zero state.
@@ -18,23 +18,35 @@ Main entry points
 import numpy as np
 
 from ..core.layers import LSTM
-from ..training.clip import clip_grad_norm
+from ..training.loop import CarriedState, train
 from ..training.losses import softmax_cross_entropy
-from ..training.modules import Linear
+from ..training.modules import Linear, prefixed
 from ..training.optim import Adam
 from .tasks import continual_stream
 
 __all__ = ["train_on_stream", "stream_eval", "continual_ablation"]
 
 
-def _joint(layer, head, attr):
-    """{"rnn.<name>": ..., "head.<name>": ...} of the layer's and head's params or grads."""
-    out = {f"rnn.{k}": v for k, v in getattr(layer, attr).items()}
-    out.update({f"head.{k}": v for k, v in getattr(head, attr).items()})
-    return out
+class _StreamModel:
+    """``layer`` + a linear ``head`` read at every step, for :class:`lstm_ref.CarriedState`:
+    ``loss_and_grads(x, y, state) -> (loss, grads, final state)``."""
+
+    def __init__(self, layer, head):
+        self.parts = (("rnn", layer), ("head", head))
+        self.layer, self.head = layer, head
+
+    @property
+    def params(self):
+        return prefixed(self.parts, "params")
+
+    def loss_and_grads(self, x, y, state):
+        out, state = self.layer.forward(x, state)
+        loss, dlogits = softmax_cross_entropy(self.head.forward(out), y)
+        self.layer.backward(self.head.backward(dlogits))
+        return loss, prefixed(self.parts, "grads"), state
 
 
-def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None):
+def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None, progress=None):
     """Train on one long stream by truncated BPTT, never resetting the state.
 
     layer : LSTM (or GRU/RNN) with input size I and hidden size H (one direction)
@@ -42,10 +54,11 @@ def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None):
     x : (N, B, I) float stream;  y : (N, B) int class ids of every step
     bptt : chunk length; chunk k covers steps [k*bptt, (k+1)*bptt) and starts from the final
         state of chunk k-1 (gradients are cut at the chunk boundary, the state is not)
-    optimizer : e.g. Adam; clip : None or max global gradient norm
+    optimizer : e.g. Adam; clip : None or max global gradient norm; progress: as for ``train``
 
-    Returns {"loss": (U,) float64 per-chunk mean cross-entropy, "state": the final state,
-    "max_abs_c": (U,) float64 largest |c| at the end of each chunk (LSTM only, else empty)}.
+    The loop is :func:`lstm_ref.train` with a :class:`lstm_ref.CarriedState`. Returns its history
+    ("step", "loss" (U,) per-chunk mean cross-entropy, "grad_norm", ...) and "state": the final
+    state, "max_abs_c": (U,) float64 largest |c| at the end of each chunk (LSTM only, else empty).
     """
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim != 3 or y.shape != x.shape[:2]:
@@ -53,21 +66,19 @@ def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None):
     if int(bptt) < 1:
         raise ValueError(f"bptt must be >= 1, got {bptt}")
     bptt = int(bptt)
-    params = _joint(layer, head, "params")
-    state, losses, cmax = None, [], []
-    for start in range(0, x.shape[0] - bptt + 1, bptt):
-        xs, ys = x[start:start + bptt], y[start:start + bptt]
-        out, state = layer.forward(xs, state)
-        loss, dlogits = softmax_cross_entropy(head.forward(out), ys)
-        layer.backward(head.backward(dlogits))
-        grads = _joint(layer, head, "grads")
-        if clip is not None:
-            grads, _ = clip_grad_norm(grads, clip)
-        optimizer.step(params, grads)
-        losses.append(loss)
-        if isinstance(state, tuple):
-            cmax.append(float(np.abs(state[1]).max()))
-    return {"loss": np.array(losses), "state": state, "max_abs_c": np.array(cmax)}
+    carried = CarriedState(_StreamModel(layer, head))
+    cmax = []
+
+    def batch_fn(k):
+        if isinstance(carried.state, tuple):           # the state the previous chunk ended with
+            cmax.append(float(np.abs(carried.state[1]).max()))
+        return x[k * bptt:(k + 1) * bptt], y[k * bptt:(k + 1) * bptt]
+
+    hist = train(carried, batch_fn, x.shape[0] // bptt, optimizer, clip=clip, progress=progress)
+    if isinstance(carried.state, tuple):
+        cmax.append(float(np.abs(carried.state[1]).max()))
+    hist.update(state=carried.state, max_abs_c=np.array(cmax))
+    return hist
 
 
 def stream_eval(layer, head, x, y):

@@ -16,11 +16,12 @@ import re
 import numpy as np
 
 from ..core import layers
-from ..core.activations import softmax
+from ..core.activations import log_softmax, softmax
 from ..training.clip import clip_grad_norm, grad_norm
 from ..training.io import copy_params_into
+from ..training.loop import CarriedState, train
 from ..training.losses import softmax_cross_entropy
-from ..training.modules import Embedding, Linear
+from ..training.modules import Embedding, Linear, prefixed
 
 __all__ = [
     "CharVocab",
@@ -225,11 +226,11 @@ class CharLSTM:
     # -- parameters
     @property
     def params(self):
-        return {f"{name}.{k}": v for name, part in self._parts for k, v in part.params.items()}
+        return prefixed(self._parts, "params")
 
     @property
     def grads(self):
-        return {f"{name}.{k}": v for name, part in self._parts for k, v in part.grads.items()}
+        return prefixed(self._parts, "grads")
 
     def state_dict(self):
         """Copies of every parameter under its prefixed name."""
@@ -300,10 +301,9 @@ def char_lm_train_step(model, x, y, state, optimizer, clip=None):
     Returns (loss, grad_norm before clipping, state to carry into the next chunk).
     """
     loss, grads, state = model.loss_and_grads(x, y, state)
+    norm = grad_norm(grads)
     if clip is not None:
-        grads, norm = clip_grad_norm(grads, clip)
-    else:
-        norm = grad_norm(grads)
+        grads, _ = clip_grad_norm(grads, clip, norm=norm)
     optimizer.step(model.params, grads)
     return loss, norm, state
 
@@ -318,9 +318,7 @@ def evaluate_char_lm(model, ids, bptt=256):
     state, total, count = None, 0.0, 0
     for x, y in tbptt_chunks(data, bptt):
         logits, state = model.forward(x, state)
-        logp = logits.astype(np.float64)
-        logp = logp - logp.max(axis=-1, keepdims=True)
-        logp = logp - np.log(np.exp(logp).sum(axis=-1, keepdims=True))
+        logp = log_softmax(logits.astype(np.float64))
         total -= float(np.take_along_axis(logp, y[..., None], axis=-1).sum())
         count += y.size
     return total / count
@@ -330,31 +328,25 @@ def fit_char_lm(model, train_ids, optimizer, *, batch_size, bptt, steps, clip=No
                 val_ids=None, eval_every=None, progress=None):
     """Train with truncated BPTT for ``steps`` chunk updates (epochs restart at the text's start).
 
-    The state is carried from chunk to chunk and reset to zero at the start of every epoch.
-    Returns a history dict: "step", "loss", "grad_norm" (lists, one entry per update) and
-    "eval_step", "val_loss" (every ``eval_every`` updates and at the end, when ``val_ids`` is
-    given). ``progress(step, loss, val_loss)`` is called after each evaluation; if it returns
-    True, training stops there (early stopping).
+    The state is carried from chunk to chunk and reset to zero at the start of every epoch; the
+    loop is :func:`lstm_ref.train` with the model in a :class:`lstm_ref.CarriedState`.
+    Returns its history ("step", "loss", "grad_norm", "eval_step", "eval", ...), where "eval" is
+    the validation loss (every ``eval_every`` updates and at the end, when ``val_ids`` is given),
+    also under the name "val_loss". ``progress(step, loss, val_loss)`` is called after each
+    evaluation; if it returns True, training stops there (early stopping).
     """
-    data = batchify(train_ids, batch_size)
-    hist = {"step": [], "loss": [], "grad_norm": [], "eval_step": [], "val_loss": []}
-    step = 0
-    while step < steps:
-        state = None
-        for x, y in tbptt_chunks(data, bptt):
-            loss, norm, state = char_lm_train_step(model, x, y, state, optimizer, clip)
-            step += 1
-            hist["step"].append(step)
-            hist["loss"].append(loss)
-            hist["grad_norm"].append(norm)
-            last = step == steps
-            if val_ids is not None and ((eval_every and step % eval_every == 0) or last):
-                hist["eval_step"].append(step)
-                hist["val_loss"].append(evaluate_char_lm(model, val_ids))
-                if progress is not None and progress(step, loss, hist["val_loss"][-1]):
-                    return hist
-            if last:
-                break
+    chunks = list(tbptt_chunks(batchify(train_ids, batch_size), bptt))
+    carried = CarriedState(model)
+
+    def batch_fn(step):
+        if step % len(chunks) == 0:
+            carried.reset()
+        return chunks[step % len(chunks)]
+
+    eval_fn = None if val_ids is None else (lambda _: evaluate_char_lm(model, val_ids))
+    hist = train(carried, batch_fn, steps, optimizer, clip=clip, eval_fn=eval_fn,
+                 eval_every=eval_every or max(1, int(steps)), on_eval=progress)
+    hist["val_loss"] = hist["eval"]
     return hist
 
 

@@ -140,7 +140,7 @@ def run_to_threshold(kind="lstm", task="adding", T=50, hidden_size=32, seed=0, s
 
     Returns a :class:`Run`.
     """
-    from ..training import models, optim
+    from ..training import loop, optim
 
     if task not in TASKS:
         raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
@@ -165,7 +165,7 @@ def run_to_threshold(kind="lstm", task="adding", T=50, hidden_size=32, seed=0, s
 
     target = threshold if stop_at_threshold else None
     start = time.perf_counter()
-    hist = models.train(model, batch_fn, int(steps), optim.Adam(lr=lr), clip=clip, eval_fn=eval_fn,
+    hist = loop.train(model, batch_fn, int(steps), optim.Adam(lr=lr), clip=clip, eval_fn=eval_fn,
                         eval_every=int(eval_every), target=target)
     seconds = time.perf_counter() - start
     eval_step = np.asarray(hist["eval_step"], dtype=np.int64)

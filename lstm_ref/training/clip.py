@@ -6,10 +6,6 @@ from ..core._validate import FLOAT_DTYPES
 __all__ = ["grad_norm", "clip_grad_norm", "clip_grad_value"]
 
 
-# ---------------------------------------------------------------------------------------------
-# Clipping
-# ---------------------------------------------------------------------------------------------
-
 def grad_norm(grads):
     """Global L2 norm sqrt(sum over all arrays of sum g^2) of a dict of gradients, as a float.
 
@@ -32,18 +28,7 @@ def grad_norm(grads):
     return float(scale * np.sqrt(sum(float(np.dot(a / scale, a / scale)) for a in arrays)))
 
 
-def _rescale(grads, max_norm, total):
-    """The clipped dict for a known global norm ``total`` (see :func:`clip_grad_norm`)."""
-    if np.isfinite(total) and total > max_norm:
-        out = {}
-        for k, g in grads.items():
-            g = np.asarray(g)
-            out[k] = g * g.dtype.type(max_norm / total) if g.dtype in FLOAT_DTYPES else g * (max_norm / total)
-        return out
-    return {k: np.array(g, copy=True) for k, g in grads.items()}
-
-
-def clip_grad_norm(grads, max_norm):
+def clip_grad_norm(grads, max_norm, norm=None):
     """Rescale all gradients together when their global norm exceeds ``max_norm``.
 
     g <- max_norm * g / ||g||  if ||g|| > max_norm  (Pascanu, Mikolov & Bengio 2013),
@@ -54,6 +39,8 @@ def clip_grad_norm(grads, max_norm):
     ----------
     grads : dict name -> array
     max_norm : float > 0
+    norm : None or float, the global norm of ``grads`` when the caller has it already
+        (``grad_norm(grads)``); None computes it.
 
     Returns
     -------
@@ -63,8 +50,14 @@ def clip_grad_norm(grads, max_norm):
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
-    total = grad_norm(grads)
-    return _rescale(grads, max_norm, total), total
+    total = grad_norm(grads) if norm is None else float(norm)
+    if np.isfinite(total) and total > max_norm:
+        out = {}
+        for k, g in grads.items():
+            g = np.asarray(g)
+            out[k] = g * g.dtype.type(max_norm / total) if g.dtype in FLOAT_DTYPES else g * (max_norm / total)
+        return out, total
+    return {k: np.array(g, copy=True) for k, g in grads.items()}, total
 
 
 def clip_grad_value(grads, clip_value):

@@ -6,6 +6,7 @@
 import numpy as np
 
 from ..core._validate import float_array
+from ..core.activations import log_softmax
 
 __all__ = ["IGNORE_INDEX", "softmax_cross_entropy", "mse", "accuracy"]
 
@@ -69,9 +70,7 @@ def softmax_cross_entropy(logits, targets, mask=None, ignore_index=IGNORE_INDEX)
     if total <= 0:
         raise ValueError("softmax_cross_entropy: no position has a target (all ignored or masked)")
     with np.errstate(over="ignore"):  # max - (-huge) may round to inf: exp(-inf) = 0 is right
-        shifted = logits - logits.max(axis=-1, keepdims=True)
-    lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    logp = shifted - lse
+        logp = log_softmax(logits)
     safe_t = np.where(valid, targets, 0)
     picked = np.take_along_axis(logp, safe_t[..., None], axis=-1)[..., 0]
     loss = float(-(picked.astype(np.float64) * w).sum() / total)

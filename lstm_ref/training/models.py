@@ -1,4 +1,4 @@
-"""A recurrent layer with an output head, and a small training loop used by the experiment chapters.
+"""A recurrent layer with an output head: the model of the experiment chapters.
 
 ``SequenceModel`` = optional ``Embedding`` -> ``RNN`` / ``LSTM`` / ``GRU`` (stacked, bidirectional)
 -> ``Linear`` head -> loss. Three heads cover the course's tasks:
@@ -11,8 +11,7 @@
   For a unidirectional layer this equals "last".
 * ``"all"``:   every step's output y (T, B, D*H) -> an answer per step (tagging, language models).
 
-``train`` runs optimiser steps on batches from a function, with optional global-norm clipping,
-periodic evaluation and early stopping at a target, and returns the history as arrays.
+The training loop that trains it (and every other model of the course) is ``loop.train``.
 """
 from __future__ import annotations
 
@@ -20,11 +19,10 @@ import numpy as np
 
 from .io import copy_params_into
 from ..core.layers import LAYERS
-from .clip import _rescale, grad_norm
 from .losses import mse, softmax_cross_entropy
-from .modules import Embedding, Linear
+from .modules import Embedding, Linear, prefixed
 
-__all__ = ["SequenceModel", "train"]
+__all__ = ["SequenceModel"]
 
 _HEADS = ("last", "final", "all")
 _LOSSES = ("mse", "xent")
@@ -92,18 +90,14 @@ class SequenceModel:
 
     # -- parameters ----------------------------------------------------------------------------
     def _parts(self):
-        parts = []
-        if self.embed is not None:
-            parts.append(("embed.", self.embed))
-        parts.append(("rnn.", self.rnn))
-        parts.append(("head.", self.head_layer))
-        return parts
+        parts = [] if self.embed is None else [("embed", self.embed)]
+        return parts + [("rnn", self.rnn), ("head", self.head_layer)]
 
     @property
     def params(self):
         """{flat name: parameter array}; the arrays are the layers' own (updating them in place,
         as the optimisers do, changes the model)."""
-        return {prefix + k: v for prefix, part in self._parts() for k, v in part.params.items()}
+        return prefixed(self._parts(), "params")
 
     def state_dict(self):
         """Copies of all parameters under the flat names (for ``save_params``)."""
@@ -180,7 +174,7 @@ class SequenceModel:
     @property
     def grads(self):
         """{flat name: gradient} of the last :meth:`backward`."""
-        return {prefix + k: v for prefix, part in self._parts() for k, v in part.grads.items()}
+        return prefixed(self._parts(), "grads")
 
     def _loss(self, out, y, mask):
         if self.loss == "mse":
@@ -212,93 +206,3 @@ class SequenceModel:
     def predict(self, x):
         """The head's output for x: (B, O) or (T, B, O); values ("mse") or logits ("xent")."""
         return self.forward(x)
-
-
-def _progress_bar(total, enabled):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, leave=False)
-
-
-def train(model, batch_fn, steps, optimizer, clip=None, eval_fn=None, eval_every=50, target=None,
-          progress=False):
-    """Train ``model`` for up to ``steps`` optimiser updates.
-
-    Parameters
-    ----------
-    model : SequenceModel (or anything with ``loss_and_grads(x, y[, mask])`` and ``params``)
-    batch_fn : callable step -> (x, y) or (x, y, mask), for step = 0, 1, ..., steps - 1
-    steps : int, the maximum number of updates
-    optimizer : SGD | Adagrad | Adam (``step(params, grads)``)
-    clip : None or float: clip the gradients to this global norm before each update
-    eval_fn : None or callable model -> float, run after every ``eval_every`` updates and after
-        the last one
-    target : None or float: stop as soon as an evaluation gives a value <= target (so pass an
-        error, e.g. ``1 - accuracy`` or a loss)
-    progress : show a tqdm progress bar
-
-    Returns
-    -------
-    dict with numpy arrays
-        "step" (int, 1..n: the number of updates done), "loss" (the batch loss before each update),
-        "grad_norm" (global gradient norm before clipping), "eval_step" (updates done at each
-        evaluation), "eval" (the values), and
-        "reached": the number of updates after which eval <= target first held, else None;
-        "diverged": the update whose loss or gradient norm was NaN or inf (training stops there,
-        without applying it), else None.
-    """
-    steps = int(steps)
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    if eval_every < 1:
-        raise ValueError(f"eval_every must be >= 1, got {eval_every}")
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be None or a positive max norm, got {clip}")
-    if target is not None and eval_fn is None:
-        raise ValueError("target needs an eval_fn to compare with")
-    hist_step, hist_loss, hist_norm, eval_step, eval_val = [], [], [], [], []
-    reached = diverged = None
-    bar = _progress_bar(steps, progress)
-    try:
-        for s in range(steps):
-            batch = batch_fn(s)
-            if len(batch) == 3:
-                x, y, mask = batch
-                loss, grads = model.loss_and_grads(x, y, mask=mask)
-            else:
-                x, y = batch
-                loss, grads = model.loss_and_grads(x, y)
-            norm = grad_norm(grads)
-            hist_step.append(s + 1)
-            hist_loss.append(loss)
-            hist_norm.append(norm)
-            if not (np.isfinite(loss) and np.isfinite(norm)):
-                diverged = s + 1
-                break
-            if clip is not None and norm > clip:
-                grads = _rescale(grads, clip, norm)  # = clip_grad_norm(grads, clip)[0], norm known
-            optimizer.step(model.params, grads)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{loss:.4f}")
-            if eval_fn is not None and ((s + 1) % eval_every == 0 or s + 1 == steps):
-                value = float(eval_fn(model))
-                eval_step.append(s + 1)
-                eval_val.append(value)
-                if target is not None and value <= target:
-                    reached = s + 1
-                    break
-    finally:
-        if bar is not None:
-            bar.close()
-    return {
-        "step": np.array(hist_step, dtype=np.int64),
-        "loss": np.array(hist_loss, dtype=np.float64),
-        "grad_norm": np.array(hist_norm, dtype=np.float64),
-        "eval_step": np.array(eval_step, dtype=np.int64),
-        "eval": np.array(eval_val, dtype=np.float64),
-        "reached": reached,
-        "diverged": diverged,
-    }

@@ -1,4 +1,4 @@
-"""Linear and Embedding: the layers around a recurrent core.
+"""Linear and Embedding: the layers around a recurrent core; ``prefixed`` names a model's parameters.
 
 They hold ``params`` / ``grads`` dicts (PyTorch names ``weight``, ``bias``) and have ``forward`` and
 ``backward``; ``linear_forward`` / ``linear_backward`` are the same computation as pure functions.
@@ -7,7 +7,7 @@ import numpy as np
 
 from ..core._validate import check_dtype, check_last_dim, float_array
 
-__all__ = ["Linear", "Embedding", "linear_forward", "linear_backward"]
+__all__ = ["Linear", "Embedding", "linear_forward", "linear_backward", "prefixed"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,3 +174,13 @@ class Embedding:
 
     def __repr__(self):
         return f"Embedding(num_embeddings={self.num_embeddings}, dim={self.dim}, dtype={self.dtype})"
+
+
+def prefixed(parts, attr="params"):
+    """The ``params`` (or ``grads``) of a model's parts under prefixed names.
+
+    parts: (prefix, part) pairs, e.g. [("embed", Embedding), ("rnn", LSTM), ("head", Linear)].
+    Returns {"embed.weight": ..., "rnn.weight_ih_l0": ..., "head.bias": ...}: the parts' own arrays
+    (not copies), so an optimiser's in-place update reaches them.
+    """
+    return {f"{prefix}.{k}": v for prefix, part in parts for k, v in getattr(part, attr).items()}
