@@ -179,7 +179,7 @@ def run_one(sweep, name, seed, eval_seed=None, lr=None):
     at each evaluation, long_range), "val"/"test" (lr_sweep), "train_mse"/"test_mse"/"mean_mse"
     (overfit)}.
     """
-    from ..training import models, optim as training
+    from ..training import loop, models, optim as training
 
     cfg = dict(SWEEPS[sweep]["configs"][name])
     if eval_seed is not None:
@@ -217,7 +217,7 @@ def run_one(sweep, name, seed, eval_seed=None, lr=None):
         def batch_fn(step):
             return tuple(cast(a) for a in _data(cfg, cfg["batch_size"], (seed + 1) * _STRIDE + step))
 
-    hist = models.train(model, batch_fn, cfg["steps"], training.Adam(lr=cfg["lr"]), clip=cfg["clip"],
+    hist = loop.train(model, batch_fn, cfg["steps"], training.Adam(lr=cfg["lr"]), clip=cfg["clip"],
                         eval_fn=eval_fn, eval_every=cfg["eval_every"], target=cfg["threshold"])
     evals = [float(v) for v in hist["eval"]]
     out = {"seed": int(seed), "reached": hist["reached"], "diverged": hist["diverged"],
