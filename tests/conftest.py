@@ -29,7 +29,7 @@ if os.environ.get("CI", "") not in ("", "0", "false") or os.environ.get("STRICT_
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-NOTEBOOK_BUDGET_S = 60.0
+NOTEBOOK_BUDGET_S = 45.0
 
 
 def chapter_notebooks():
