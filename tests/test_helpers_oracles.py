@@ -50,12 +50,12 @@ def test_fit_char_lm_is_truncated_bptt_with_epochs(clip):
     steps = 11                                   # more than one epoch: 2 columns of 37, chunks of 8 -> 5 per epoch
     hist = lr.fit_char_lm(a, ids, lr.SGD(lr=0.5), batch_size=2, bptt=8, steps=steps, clip=clip)
     losses, norms = reference_fit(b, ids, lr.SGD(lr=0.5), 2, 8, steps, clip)
-    assert hist["step"] == list(range(1, steps + 1))
+    assert hist["step"].tolist() == list(range(1, steps + 1))
     np.testing.assert_allclose(hist["loss"], losses, rtol=1e-12)
     np.testing.assert_allclose(hist["grad_norm"], norms, rtol=1e-12)
     for k in a.params:
         np.testing.assert_allclose(a.params[k], b.params[k], rtol=1e-12, atol=1e-14)
-    assert hist["eval_step"] == [] and hist["val_loss"] == []
+    assert hist["eval_step"].tolist() == [] and hist["val_loss"].tolist() == []
     if clip is not None:
         assert max(norms) > clip                 # the clipping mattered
 
@@ -66,7 +66,7 @@ def test_fit_char_lm_evaluates_on_schedule_and_stops_early():
     val = ids[:30]
     model = tiny_char_model(vocab)
     hist = lr.fit_char_lm(model, ids, lr.Adam(lr=0.01), batch_size=2, bptt=8, steps=7, val_ids=val, eval_every=3)
-    assert hist["eval_step"] == [3, 6, 7]        # every 3 updates and at the end
+    assert hist["eval_step"].tolist() == [3, 6, 7]   # every 3 updates and at the end
     assert hist["val_loss"][-1] == pytest.approx(lr.evaluate_char_lm(model, val), rel=1e-12)
     calls = []
 
