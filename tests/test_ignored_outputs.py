@@ -24,9 +24,6 @@ TAG = "nbval-ignore-output"
 COMMON = set(dir(builtins)) | {"np", "lr", "plt", "sp", "math", "time", "rng", "_"}
 
 UNBACKED_ALLOWED = {
-    "02_vanishing_exploding": 1,
-    "04_lstm_backward": 1,
-    "05_long_range": 2,
     "07_bidirectional": 1,
 }
 
