@@ -275,3 +275,18 @@ def test_every_exercise_has_a_wrong_answer_test(path):
     numbers = sorted({int(n) for c in cells for n in re.findall(r'name="Exercise (\d+)"', source(c))})
     for n in numbers:
         assert re.search(rf"^\s+{n}: \[", text, re.M), f"{test.name} has no wrong answers for Exercise {n}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_claims_test_a_computed_condition(path):
+    """lr.claim's condition is computed: never a literal True/False or a bare number (rule 6)."""
+    import ast
+
+    for i, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "code" or "lr.claim(" not in source(cell):
+            continue
+        for node in ast.walk(ast.parse(source(cell))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "claim" and len(node.args) >= 2):
+                assert not isinstance(node.args[1], ast.Constant), (
+                    f"cell {i}: lr.claim(..., {ast.unparse(node.args[1])}) checks a constant")
