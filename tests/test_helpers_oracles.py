@@ -244,7 +244,10 @@ def test_bad_input_messages_name_the_argument():
 
 def test_task_defaults_are_the_documented_ones():
     np.testing.assert_array_equal(lr.copy_memory(3, 4)[0], lr.copy_memory(3, 4, seed=0, n_symbols=8, length=10)[0])
-    np.testing.assert_array_equal(lr.future_tagging(3, 6, 4)[0], lr.future_tagging(3, 6, 4, k=3, seed=0)[0])
+    for a, b in zip(lr.future_tagging(3, 6, 4), lr.future_tagging(3, 6, 4, k=3, seed=0, one_hot=True)):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(lr.continual_stream(3, 20), lr.continual_stream(3, 20, seed=0, seg_min=4, seg_max=10, task="sum")):
+        np.testing.assert_array_equal(a, b)
     assert lr.copy_memory_baseline(5) == pytest.approx(10 * np.log(8) / 25, rel=1e-15)
     np.testing.assert_array_equal(lr.temporal_order(3, 9)[0], lr.temporal_order(3, 9, seed=0)[0])
 
@@ -256,3 +259,76 @@ def test_save_params_path_suffix(tmp_path):
     assert lr.save_params(tmp_path / "b", params) == str(tmp_path / "b.npz")
     assert lr.save_params(str(tmp_path / "c.NPZ"), params) == str(tmp_path / "c.NPZ.npz")
     np.testing.assert_array_equal(lr.load_params(written)["w"], params["w"])
+
+
+def test_adding_correct_is_strict_at_the_tolerance():
+    y = np.zeros((4, 1))
+    pred = np.array([[0.0], [0.039], [0.04], [-0.05]])
+    assert lr.adding_correct(pred, y, tol=0.04) == 0.5          # |error| < tol, not <=
+    assert lr.adding_correct(pred, y) == 0.5                    # the default is Hochreiter's 0.04
+    with pytest.raises(ValueError, match=r"pred must have the shape of y \(4, 1\), got \(4,\)"):
+        lr.adding_correct(pred[:, 0], y)
+
+
+def test_continual_stream_validation_of_segments_and_alphabet():
+    x, y = lr.continual_stream(2, 12, task="latch", n_keys=2, n_noise=1, one_hot=False)
+    assert set(np.unique(x)) <= {0, 1, 2}                          # one noise symbol is enough
+    for bad in (dict(seg_min=2.5), dict(seg_max=6.5), dict(seg_min=5, seg_max=4), dict(seg_min=0)):
+        with pytest.raises(ValueError, match="seg_min <= seg_max"):
+            lr.continual_stream(2, 12, **bad)
+    with pytest.raises(ValueError, match="n_keys >= 2 and n_noise >= 1, got 2 and 0"):
+        lr.continual_stream(2, 12, task="latch", n_noise=0)
+
+
+def test_accuracy_over_time_and_batch_axes():
+    r = np.random.default_rng(0)
+    logits = r.normal(size=(5, 3, 4))
+    targets = r.integers(0, 4, size=(5, 3))
+    targets[0, 0] = lr.IGNORE_INDEX
+    pred = logits.argmax(-1)
+    valid = targets != lr.IGNORE_INDEX
+    assert lr.accuracy(logits, targets) == pytest.approx((pred == targets)[valid].mean(), rel=1e-15)
+    with pytest.raises(ValueError, match=r"targets must have shape \(5, 3\), got \(5,\)"):
+        lr.accuracy(logits, targets[:, 0])
+    with pytest.raises(ValueError, match="accuracy: no position has a target"):
+        lr.accuracy(logits, np.full((5, 3), lr.IGNORE_INDEX))
+
+
+def test_sequence_model_repr_with_embedding():
+    model = lr.SequenceModel("lstm", 3, 4, 2, vocab_size=6)
+    assert repr(model).startswith("SequenceModel(Embedding(6, 3) -> LSTM(")
+
+
+def test_char_lstm_float32_initial_state():
+    h, c = lr.CharLSTM(5, 2, 3, dtype=np.float32).initial_state(2)
+    assert h.dtype == c.dtype == np.float32
+
+
+def test_run_seeds_defaults_to_the_lstm():
+    runs = lr.run_seeds([0], task="adding", T=5, hidden_size=3, steps=2, eval_every=1, batch_size=4, n_test=8)
+    assert runs[0].kind == "lstm" and "weight_hh_l0" in runs[0].model.rnn.params
+
+
+def test_hidden_grad_norms_explicit_loss_and_head_override_the_model():
+    x, _ = lr.task_data("temporal_order", 5, 9, seed=1)
+    y_onehot = np.eye(4)[np.arange(5) % 4]
+    xent = lr.make_model("gru", "temporal_order", hidden_size=3, seed=6)       # loss "xent", head "last"
+    mse = lr.SequenceModel("gru", 8, 3, 4, head="last", loss="mse", seed=6)
+    np.testing.assert_allclose(lr.hidden_grad_norms(xent, x, y_onehot, loss="mse"),
+                               lr.hidden_grad_norms(mse, x, y_onehot), rtol=1e-12)
+    final = lr.SequenceModel("gru", 8, 3, 4, head="final", loss="mse", seed=6)
+    np.testing.assert_allclose(lr.hidden_grad_norms(final, x, y_onehot), lr.hidden_grad_norms(mse, x, y_onehot),
+                               rtol=1e-12)                              # one direction: final = last
+    y_all = np.tile(y_onehot, (9, 1, 1))
+    every = lr.SequenceModel("gru", 8, 3, 4, head="all", loss="mse", seed=6)
+    np.testing.assert_allclose(lr.hidden_grad_norms(mse, x, y_all, head="all"), lr.hidden_grad_norms(every, x, y_all),
+                               rtol=1e-12)
+
+
+def test_hidden_grad_norms_defaults_to_mse_on_the_last_step():
+    """Without loss and head (on the model or as arguments), the documented defaults apply."""
+    model = lr.SequenceModel("lstm", 2, 3, 1, seed=4)
+    x, y = lr.task_data("adding", 3, 6, seed=2)
+    bare = types.SimpleNamespace(params=model.params)
+    np.testing.assert_allclose(lr.hidden_grad_norms(bare, x, y, kind="lstm"), lr.hidden_grad_norms(model, x, y),
+                               rtol=1e-12)
