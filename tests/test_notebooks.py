@@ -236,7 +236,7 @@ def test_claims_section(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_code_lines_fit_a_slide(path):
     if path.name[:2] in LONG_LINES_PENDING:
-        pytest.skip("chapter listed in LONG_LINES_PENDING")
+        pytest.xfail("chapter listed in LONG_LINES_PENDING")   # pending work, not a missing dependency
     for i, cell in enumerate(load(path)["cells"]):
         if cell["cell_type"] == "code":
             for line in source(cell).splitlines():
@@ -246,7 +246,7 @@ def test_code_lines_fit_a_slide(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_posts_cited_by_title_not_file_name(path):
     if path.name[:2] in FILE_IDS_PENDING:
-        pytest.skip("chapter listed in FILE_IDS_PENDING")
+        pytest.xfail("chapter listed in FILE_IDS_PENDING")    # pending work, not a missing dependency
     for i, cell in enumerate(load(path)["cells"]):
         assert not POST_FILE_ID.search(source(cell)), f"cell {i}: a post cited by its file name; cite its title"
 
