@@ -149,7 +149,7 @@ clean:
 weights: $(STAMP_LEARN)
 	$(PINNED) $(PY) scripts/train_poem_model.py
 
-# The seed sweeps of chapters 05, 06 and 09 (lstm_ref/sweeps.py) -> lstm_ref/data/sweep_*.json
+# The seed sweeps of chapters 05, 06 and 09 (lstm_ref/course/sweeps.py) -> lstm_ref/data/sweep_*.json
 .PHONY: experiments
 experiments: $(STAMP_LEARN)
 	$(PINNED) nice -n 10 $(PY) scripts/run_experiments.py $(SWEEP)

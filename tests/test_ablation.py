@@ -63,3 +63,13 @@ def test_bad_input_is_rejected():
         lr.train_on_stream(layer, head, x, y[:-1], bptt=10, optimizer=lr.SGD(lr=0.1))
     with pytest.raises(ValueError, match="bptt"):
         lr.train_on_stream(layer, head, x, y, bptt=0, optimizer=lr.SGD(lr=0.1))
+
+
+def test_ablation_settings_come_from_one_config():
+    cfg = lr.AblationConfig(updates=40, eval_length=300, eval_batch=8)
+    a = lr.continual_ablation("vanilla", seed=0, config=cfg)
+    b = lr.continual_ablation("vanilla", seed=0, updates=40, eval_length=300, eval_batch=8)
+    assert a["train_loss"].shape == (40,) and a["accuracy_t"].shape == (300,)
+    np.testing.assert_array_equal(a["train_loss"], b["train_loss"])
+    with pytest.raises(TypeError, match="no_such_setting"):
+        lr.continual_ablation("vanilla", no_such_setting=1)

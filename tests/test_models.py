@@ -5,8 +5,8 @@ import pytest
 import lstm_ref as lr
 from lstm_ref.core.finite_diff import numerical_gradient
 from lstm_ref.training.io import load_params, save_params
-from lstm_ref.training import SequenceModel, train
-from lstm_ref.training import IGNORE_INDEX, SGD, Adam, grad_norm
+from lstm_ref import SequenceModel, train
+from lstm_ref import IGNORE_INDEX, SGD, Adam, grad_norm
 
 T, B, I, H, O = 4, 3, 3, 3, 2
 

@@ -84,7 +84,7 @@ def test_mgu_step_rejects_bad_input_and_foreign_caches():
 def test_mgu_layer_gradcheck_through_the_generic_unroll(L, bi):
     layer = lr.MGU(3, 3, num_layers=L, bidirectional=bi, seed=9)
     probe = lr.MGU(3, 3, num_layers=L, bidirectional=bi)
-    assert layer._fast_forward is None and not layer.fast
+    assert layer._kernels is None and not layer.fast
     r = rng(10)
     x, h0 = r.standard_normal((4, 2, 3)), r.standard_normal((L * layer.num_directions, 2, 3))
     dy, dh_n = r.standard_normal((4, 2, 3 * layer.num_directions)), r.standard_normal(h0.shape)

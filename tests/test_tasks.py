@@ -8,7 +8,7 @@ from lstm_ref.course.tasks import (
     HOCHREITER_TOLERANCE, adding_baseline_mse, adding_correct, adding_problem, continual_stream,
     copy_memory, copy_memory_baseline, future_tagging, temporal_order,
 )
-from lstm_ref.training import IGNORE_INDEX, softmax_cross_entropy
+from lstm_ref import IGNORE_INDEX, softmax_cross_entropy
 
 GENERATORS = [
     lambda seed: adding_problem(5, 30, seed=seed),

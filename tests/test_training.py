@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lstm_ref.core.finite_diff import gradcheck
-from lstm_ref.training import (
+from lstm_ref import (
     IGNORE_INDEX, SGD, Adagrad, Adam, Embedding, Linear, accuracy, clip_grad_norm, clip_grad_value,
     grad_norm, linear_backward, linear_forward, mse, softmax_cross_entropy,
 )

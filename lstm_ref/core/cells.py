@@ -15,7 +15,6 @@ import numpy as np
 
 from ._validate import as_array, check_cache, check_step
 from .activations import sigmoid
-from .lstm_variants import lstm_variant_step_backward, lstm_variant_step_forward
 
 __all__ = ["rnn_step_forward", "rnn_step_backward", "lstm_step_forward", "lstm_step_backward",
            "gru_step_forward", "gru_step_backward", "mgu_step_forward", "mgu_step_backward"]
@@ -49,6 +48,9 @@ def rnn_step_backward(dh, cache):
 
 
 # ----------------------------------------------------------------------------------------------
+#: What an LSTM step keeps for its backward (the same for every variant).
+LSTM_CACHE_KEYS = ("x", "h_prev", "c_prev", "p", "variant", "i", "f", "g", "o", "c", "tc")
+
 # LSTM (PyTorch gate order i, f, g, o):
 #   [a_i, a_f, a_g, a_o] = W_ih x + b_ih + W_hh h_prev + b_hh
 #   i = sigma(a_i), f = sigma(a_f), g = tanh(a_g), o = sigma(a_o)
@@ -62,6 +64,7 @@ def lstm_step_forward(x, h_prev, c_prev, p, variant="vanilla"):
     :func:`lstm_ref.core.lstm_variants.lstm_variant_step_forward`.
     """
     if variant != "vanilla":
+        from .lstm_variants import lstm_variant_step_forward
         return lstm_variant_step_forward(x, h_prev, c_prev, p, variant)
     x, h_prev, dtype, H = check_step(x, h_prev, p, 4)
     c_prev = as_array("c_prev", c_prev, h_prev.shape, ("B", "H"), dtype)
@@ -75,8 +78,7 @@ def lstm_step_forward(x, h_prev, c_prev, p, variant="vanilla"):
     c = f * c_prev + i * g
     tc = np.tanh(c)
     h = o * tc
-    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "p": p, "variant": "vanilla",
-             "i": i, "f": f, "g": g, "o": o, "c": c, "tc": tc}
+    cache = dict(zip(LSTM_CACHE_KEYS, (x, h_prev, c_prev, p, "vanilla", i, f, g, o, c, tc)))
     return (h, c), cache
 
 
@@ -86,8 +88,9 @@ def lstm_step_backward(dh, dc, cache):
     dh (B, H): dL/dh from above; dc (B, H) or None: dL/dc from the next step (None means zero).
     Returns dx (B, I), dh_prev (B, H), dc_prev (B, H), grads (dict with the keys of p).
     """
-    check_cache(cache, "lstm_step_forward", ("x", "h_prev", "c_prev", "p", "variant", "i", "f", "g", "o", "c", "tc"))
+    check_cache(cache, "lstm_step_forward", LSTM_CACHE_KEYS)
     if cache["variant"] != "vanilla":
+        from .lstm_variants import lstm_variant_step_backward
         return lstm_variant_step_backward(dh, dc, cache)
     i, f, g, o, c, tc = (cache[k] for k in ("i", "f", "g", "o", "c", "tc"))
     c_prev, p = cache["c_prev"], cache["p"]

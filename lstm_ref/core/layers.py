@@ -108,7 +108,7 @@ def _rows(blocks, H):
     return np.concatenate([np.arange(b * H, (b + 1) * H) for b in blocks])
 
 
-def _lstm_forward(x, p, h0, c0, reverse, variant):
+def _lstm_forward(x, p, h0, c0, reverse, variant="vanilla"):
     """One direction of one LSTM layer. x (T, B, I), h0/c0 (B, H) -> ys (T, B, H), h_T, c_T, cache."""
     T, B, I = x.shape
     H = h0.shape[1]
@@ -277,8 +277,8 @@ def _lstm_backward(dys, dh_T, dc_T, cache):
 _GRU_BLOCKS = (1, 0, 2)
 
 
-def _gru_forward(x, p, h0, reset_after, reverse):
-    """One direction of one GRU layer. x (T, B, I), h0 (B, H) -> ys (T, B, H), h_T, cache."""
+def _gru_forward(x, p, h0, c0, reverse, reset_after=True):
+    """One direction of one GRU layer. x (T, B, I), h0 (B, H), c0 None -> ys (T, B, H), h_T, None, cache."""
     T, B, I = x.shape
     H = h0.shape[1]
     dt = x.dtype
@@ -343,11 +343,11 @@ def _gru_forward(x, p, h0, reset_after, reverse):
         extra = RH
     cache = dict(x=x, Wi=Wi, Wh=Wh, hs=hs, ZR=ZR, N=N, extra=extra, reverse=reverse,
                  reset_after=reset_after, perm=perm)
-    return _out_states(hs, T, reverse), hs[(1 - prv) * T], cache
+    return _out_states(hs, T, reverse), hs[(1 - prv) * T], None, cache
 
 
-def _gru_backward(dys, dh_T, cache):
-    """Backward of _gru_forward. dys (T, B, H) -> dx (T, B, I), dh0 (B, H), grads."""
+def _gru_backward(dys, dh_T, dc_T, cache):
+    """Backward of _gru_forward. dys (T, B, H) -> dx (T, B, I), dh0 (B, H), None, grads."""
     x, Wi, Wh, hs, ZR, N, reverse = (cache[k] for k in ("x", "Wi", "Wh", "hs", "ZR", "N", "reverse"))
     T, B, I = x.shape
     H = hs.shape[2]
@@ -390,41 +390,36 @@ def _gru_backward(dys, dh_T, cache):
     dot, add, mul = np.dot, np.add, np.multiply
     if reset_after:
         dGI = np.empty((T, B, 3 * H), dt)                # d(input pre-activations) [z, r, n]
-        dAN = dGI[:, :, 2 * H:]
+        dN = dGI[:, :, 2 * H:]                           # da_n goes to the input side only
         dGrn = dGH.reshape(T, B, 3, H)[:, :, 1:]
-        for lo, hi, steps in _backward_blocks(T, reverse, n_max):
-            A, Bz, RR = local_derivatives(lo, hi)
-            for t in steps:
-                k = t - lo
-                add(dys[t], dh_next, dh)
-                mul(dh, A[k], dAN[t])                    # da_n
-                mul(dh, Bz[k], dGz[t])                   # da_z
-                mul(RR[k], dAN[t][:, None, :], dGrn[t])  # da_r, d(W_hn h + b_hn)
-                dot(dGH[t], Wh, dh_next)
-                mul(dh, z[t], tmp)
-                add(dh_next, tmp, dh_next)               # + dh * z  (h = ... + z h_prev)
-        dGI[:, :, :2 * H] = dGH[:, :, :2 * H]
-        dWh = dGH.reshape(T * B, 3 * H).T @ h_prev_all.reshape(T * B, H)
     else:
+        dGI = dGH
         Wzr, Wn = Wh[:2 * H], Wh[2 * H:]
-        dGzr, dGr, dGn = dGH[:, :, :2 * H], dGH[:, :, H:2 * H], dGH[:, :, 2 * H:]
+        dGzr, dGr, dN = dGH[:, :, :2 * H], dGH[:, :, H:2 * H], dGH[:, :, 2 * H:]
         drh = np.empty((B, H), dt)
-        for lo, hi, steps in _backward_blocks(T, reverse, n_max):
-            A, Bz, RR = local_derivatives(lo, hi)
-            for t in steps:
-                k = t - lo
-                add(dys[t], dh_next, dh)
-                mul(dh, A[k], dGn[t])                    # da_n
-                mul(dh, Bz[k], dGz[t])                   # da_z
-                dot(dGn[t], Wn, drh)                     # d(r * h_prev)
+    for lo, hi, steps in _backward_blocks(T, reverse, n_max):
+        A, Bz, RR = local_derivatives(lo, hi)
+        for t in steps:
+            k = t - lo
+            add(dys[t], dh_next, dh)
+            mul(dh, A[k], dN[t])                         # da_n
+            mul(dh, Bz[k], dGz[t])                       # da_z
+            if reset_after:
+                mul(RR[k], dN[t][:, None, :], dGrn[t])   # da_r, d(W_hn h + b_hn)
+                dot(dGH[t], Wh, dh_next)
+            else:
+                dot(dN[t], Wn, drh)                      # d(r * h_prev)
                 mul(drh, h_prev_all[t], dGr[t])
                 mul(dGr[t], RR[k, :, 0], dGr[t])         # da_r
                 dot(dGzr[t], Wzr, dh_next)
                 mul(drh, r[t], drh)
                 add(dh_next, drh, dh_next)
-                mul(dh, z[t], tmp)
-                add(dh_next, tmp, dh_next)
-        dGI = dGH
+            mul(dh, z[t], tmp)
+            add(dh_next, tmp, dh_next)                   # + dh * z  (h = ... + z h_prev)
+    if reset_after:
+        dGI[:, :, :2 * H] = dGH[:, :, :2 * H]
+        dWh = dGH.reshape(T * B, 3 * H).T @ h_prev_all.reshape(T * B, H)
+    else:
         dGf = dGH.reshape(T * B, 3 * H)
         dWh = np.concatenate([dGf[:, :2 * H].T @ h_prev_all.reshape(T * B, H),
                               dGf[:, 2 * H:].T @ extra.reshape(T * B, H)], axis=0)
@@ -433,14 +428,14 @@ def _gru_backward(dys, dh_T, cache):
     grads = {"weight_ih": (dGIf.T @ x.reshape(T * B, I))[inv], "weight_hh": dWh[inv],
              "bias_ih": dGIf.sum(0)[inv], "bias_hh": dGH.reshape(T * B, 3 * H).sum(0)[inv]}
     dx = (dGIf @ Wi).reshape(T, B, I)
-    return dx, dh_next, grads
+    return dx, dh_next, None, grads
 
 
 # ================================================================================================
 # RNN kernels.
 
-def _rnn_forward(x, p, h0, nonlinearity, reverse):
-    """One direction of one Elman RNN layer. x (T, B, I), h0 (B, H) -> ys (T, B, H), h_T, cache."""
+def _rnn_forward(x, p, h0, c0, reverse, nonlinearity="tanh"):
+    """One direction of one Elman RNN layer. x (T, B, I), h0 (B, H), c0 None -> ys (T, B, H), h_T, None, cache."""
     T, B, I = x.shape
     H = h0.shape[1]
     dt = x.dtype
@@ -459,11 +454,11 @@ def _rnn_forward(x, p, h0, nonlinearity, reverse):
         np.add(a, tmp, a)
         act(a, Ho[t])
     cache = dict(x=x, p=p, hs=hs, reverse=reverse, nonlinearity=nonlinearity)
-    return _out_states(hs, T, reverse), hs[(1 - prv) * T], cache
+    return _out_states(hs, T, reverse), hs[(1 - prv) * T], None, cache
 
 
-def _rnn_backward(dys, dh_T, cache):
-    """Backward of _rnn_forward. dys (T, B, H) -> dx (T, B, I), dh0 (B, H), grads."""
+def _rnn_backward(dys, dh_T, dc_T, cache):
+    """Backward of _rnn_forward. dys (T, B, H) -> dx (T, B, I), dh0 (B, H), None, grads."""
     x, p, hs, reverse = cache["x"], cache["p"], cache["hs"], cache["reverse"]
     T, B, I = x.shape
     H = hs.shape[2]
@@ -492,7 +487,7 @@ def _rnn_backward(dys, dh_T, cache):
     grads = {"weight_ih": dAf.T @ x.reshape(T * B, I),
              "weight_hh": dAf.T @ _prev_states(hs, T, reverse).reshape(T * B, H),
              "bias_ih": db, "bias_hh": db.copy()}
-    return (dAf @ p["weight_ih"]).reshape(T, B, I), dh_next, grads
+    return (dAf @ p["weight_ih"]).reshape(T, B, I), dh_next, None, grads
 
 
 # ================================================================================================
@@ -503,12 +498,13 @@ class _Recurrent:
 
     A subclass names its registered cell (``kind``, a key of ``registry.CELLS``), which gives the
     number of gate blocks, whether there is a cell state and the cell's options (attributes of the
-    layer). It runs through the generic unroll unless it has a fast kernel (``_fast_forward`` and
-    ``_fast_backward``) and ``self.fast`` is true.
+    layer). It runs through the generic unroll unless it has fast kernels (``_kernels``: forward and
+    backward with the signatures of ``registry.unroll_forward`` / ``unroll_backward``, taking the
+    cell's options as keywords) and ``self.fast`` is true.
     """
 
     kind = None
-    _fast_forward = _fast_backward = None
+    _kernels = None           # (forward, backward) fast kernels, or None: the generic unroll only
 
     @property
     def _gates(self):
@@ -523,14 +519,14 @@ class _Recurrent:
         return {name: getattr(self, name) for name in CELLS[self.kind].options}
 
     def _kernel_forward(self, x, p, h0, c0, reverse):
-        if self.fast and self._fast_forward is not None:
-            return self._fast_forward(x, p, h0, c0, reverse)
+        if self.fast and self._kernels is not None:
+            return self._kernels[0](x, p, h0, c0, reverse, **self.cell_options())
         return unroll_forward(self.kind, x, p, h0, c0, reverse, **self.cell_options())
 
     def _kernel_backward(self, dys, dh_T, dc_T, cache):
         if "caches" in cache:                           # the cache of the generic unroll
             return unroll_backward(dys, dh_T, dc_T, cache)[:4]
-        return self._fast_backward(dys, dh_T, dc_T, cache)
+        return self._kernels[1](dys, dh_T, dc_T, cache)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
                  seed=0, init="pytorch", fast=True):
@@ -597,7 +593,7 @@ class _Recurrent:
                 f"bidirectional={self.bidirectional}, dtype=np.{self.dtype}{extra})")
 
     def _repr_extra(self):
-        return {}
+        return self.cell_options()
 
     # -- state dict --------------------------------------------------------------------------------
     def state_dict(self):
@@ -731,6 +727,7 @@ class LSTM(_Recurrent):
     """
 
     kind = "lstm"
+    _kernels = (_lstm_forward, _lstm_backward)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
                  seed=0, variant="vanilla", forget_bias=0.0, init="pytorch", fast=True):
@@ -751,12 +748,6 @@ class LSTM(_Recurrent):
 
     def _repr_extra(self):
         return {"variant": self.variant, "forget_bias": self.forget_bias}
-
-    def _fast_forward(self, x, p, h0, c0, reverse):
-        return _lstm_forward(x, p, h0, c0, reverse, self.variant)
-
-    def _fast_backward(self, dys, dh_T, dc_T, cache):
-        return _lstm_backward(dys, dh_T, dc_T, cache)
 
     def forward(self, x, state=None):
         """x (T, B, I), state None or (h0, c0) -> y (T, B, D*H), (h_n, c_n) each (L*D, B, H)."""
@@ -797,22 +788,13 @@ class GRU(_Recurrent):
     """
 
     kind = "gru"
+    _kernels = (_gru_forward, _gru_backward)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
                  seed=0, reset_after=True, init="pytorch", fast=True):
         self.reset_after = bool(reset_after)
         super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init, fast)
 
-    def _repr_extra(self):
-        return {"reset_after": self.reset_after}
-
-    def _fast_forward(self, x, p, h0, c0, reverse):
-        ys, hT, cache = _gru_forward(x, p, h0, self.reset_after, reverse)
-        return ys, hT, None, cache
-
-    def _fast_backward(self, dys, dh_T, dc_T, cache):
-        dx, dh0, grads = _gru_backward(dys, dh_T, cache)
-        return dx, dh0, None, grads
 
     def forward(self, x, h0=None):
         """x (T, B, I), h0 None or (L*D, B, H) -> y (T, B, D*H), h_n (L*D, B, H)."""
@@ -838,6 +820,7 @@ class RNN(_Recurrent):
     """
 
     kind = "rnn"
+    _kernels = (_rnn_forward, _rnn_backward)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, dtype=np.float64,
                  seed=0, nonlinearity="tanh", init="pytorch", fast=True):
@@ -845,17 +828,6 @@ class RNN(_Recurrent):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bidirectional, dtype, seed, init, fast)
-
-    def _repr_extra(self):
-        return {"nonlinearity": self.nonlinearity}
-
-    def _fast_forward(self, x, p, h0, c0, reverse):
-        ys, hT, cache = _rnn_forward(x, p, h0, self.nonlinearity, reverse)
-        return ys, hT, None, cache
-
-    def _fast_backward(self, dys, dh_T, dc_T, cache):
-        dx, dh0, grads = _rnn_backward(dys, dh_T, cache)
-        return dx, dh0, None, grads
 
     forward = GRU.forward
     backward = GRU.backward

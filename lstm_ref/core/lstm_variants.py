@@ -15,6 +15,7 @@ import numpy as np
 
 from ._validate import as_array, check_cache, check_step
 from .activations import sigmoid
+from .cells import LSTM_CACHE_KEYS
 
 __all__ = ["LSTM_VARIANTS", "lstm_variant_step_forward", "lstm_variant_step_backward"]
 
@@ -54,18 +55,13 @@ def lstm_variant_step_forward(x, h_prev, c_prev, p, variant):
     o = sigmoid(a_o)
     tc = c if variant == "no_output_act" else np.tanh(c)
     h = o * tc
-    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "p": p, "variant": variant,
-             "i": i, "f": f, "g": g, "o": o, "c": c, "tc": tc}
+    cache = dict(zip(LSTM_CACHE_KEYS, (x, h_prev, c_prev, p, variant, i, f, g, o, c, tc)))
     return (h, c), cache
 
 
 def lstm_variant_step_backward(dh, dc, cache):
-    """Backward of lstm_variant_step_forward.
-
-    dh (B, H): dL/dh from above; dc (B, H) or None: dL/dc from the next step (None means zero).
-    Returns dx (B, I), dh_prev (B, H), dc_prev (B, H), grads (dict with the keys of p).
-    """
-    check_cache(cache, "lstm_step_forward", ("x", "h_prev", "c_prev", "p", "variant", "i", "f", "g", "o", "c", "tc"))
+    """Backward of lstm_variant_step_forward; arguments and results as ``lstm_step_backward``."""
+    check_cache(cache, "lstm_step_forward", LSTM_CACHE_KEYS)
     i, f, g, o, c, tc = (cache[k] for k in ("i", "f", "g", "o", "c", "tc"))
     c_prev, p, variant = cache["c_prev"], cache["p"], cache["variant"]
     dh = as_array("dh", dh, c.shape, ("B", "H"), c.dtype, finite=False)

@@ -12,38 +12,38 @@ Main entry points
     truncated-BPTT training of ``layer`` + a linear ``head`` over one long stream.
 ``stream_eval(layer, head, x, y) -> dict``
     accuracy and the largest |c| of a long stream read in one pass from a zero state.
-``continual_ablation(variant, seed, ...) -> dict``
+``continual_ablation(variant, seed, config=AblationConfig(), **overrides) -> dict``
     one run of the ablation: build, train on a stream of ``lstm_ref.continual_stream``, evaluate.
 """
+import dataclasses
+
 import numpy as np
 
 from ..core.layers import LSTM
 from ..training.loop import CarriedState, train
 from ..training.losses import softmax_cross_entropy
-from ..training.modules import Linear, prefixed
+from ..training.modules import Composite, Linear
 from ..training.optim import Adam
 from .tasks import continual_stream
 
-__all__ = ["train_on_stream", "stream_eval", "continual_ablation"]
+__all__ = ["train_on_stream", "stream_eval", "AblationConfig", "continual_ablation"]
 
 
-class _StreamModel:
+class _StreamModel(Composite):
     """``layer`` + a linear ``head`` read at every step, for :class:`lstm_ref.CarriedState`:
     ``loss_and_grads(x, y, state) -> (loss, grads, final state)``."""
 
     def __init__(self, layer, head):
-        self.parts = (("rnn", layer), ("head", head))
         self.layer, self.head = layer, head
 
-    @property
-    def params(self):
-        return prefixed(self.parts, "params")
+    def _parts(self):
+        return (("rnn", self.layer), ("head", self.head))
 
     def loss_and_grads(self, x, y, state):
         out, state = self.layer.forward(x, state)
         loss, dlogits = softmax_cross_entropy(self.head.forward(out), y)
         self.layer.backward(self.head.backward(dlogits))
-        return loss, prefixed(self.parts, "grads"), state
+        return loss, self.grads, state
 
 
 def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None, progress=None):
@@ -102,32 +102,53 @@ def stream_eval(layer, head, x, y):
     return result
 
 
-def continual_ablation(variant, seed=0, hidden_size=8, n_keys=4, seg_min=10, seg_max=20, bptt=50,
-                       updates=250, batch_size=32, lr=1e-2, clip=1.0, forget_bias=1.0, eval_length=2000,
-                       eval_batch=64, eval_seed=99):
+@dataclasses.dataclass(frozen=True)
+class AblationConfig:
+    """The settings of one run of the forget-gate ablation (``continual_ablation``).
+
+    Stream (``continual_stream(task="latch")``): segments of seg_min..seg_max steps, each opened by
+    one of n_keys key symbols and filled with n_keys noise symbols; the target at every step is the
+    current segment's key (chance = 1 / n_keys). Model: an LSTM with ``hidden_size`` cells and a
+    linear head; ``forget_bias`` is the initial forget-gate bias (ignored by "no_forget", which has
+    no forget gate). Training: Adam (lr, clip) on ``batch_size`` streams of ``updates * bptt``
+    steps, chunk by chunk without resets. Evaluation: ``eval_batch`` fresh streams of
+    ``eval_length`` steps (seed ``eval_seed``) read from a zero state.
+    """
+
+    hidden_size: int = 8
+    n_keys: int = 4
+    seg_min: int = 10
+    seg_max: int = 20
+    bptt: int = 50
+    updates: int = 250
+    batch_size: int = 32
+    lr: float = 1e-2
+    clip: float = 1.0
+    forget_bias: float = 1.0
+    eval_length: int = 2000
+    eval_batch: int = 64
+    eval_seed: int = 99
+
+
+def continual_ablation(variant, seed=0, config=None, **overrides):
     """One run of the forget-gate ablation on the continual key-latch stream.
 
-    The stream (``continual_stream(task="latch")``): segments of seg_min..seg_max steps, each
-    opened by one of n_keys key symbols and filled with n_keys noise symbols; the target at every
-    step is the current segment's key (chance = 1 / n_keys). An LSTM of the given ``variant`` with
-    ``hidden_size`` cells and a linear head is trained with Adam (lr, clip) on ``batch_size``
-    streams of ``updates * bptt`` steps, chunk by chunk without resets, then evaluated on
-    ``eval_batch`` fresh streams of ``eval_length`` steps read from a zero state.
-    ``forget_bias`` is the initial forget-gate bias (ignored by the "no_forget" variant, which
-    has no forget gate).
+    variant: an LSTM variant (``LSTM_VARIANTS``); seed: of the model and the training stream.
+    config: an :class:`AblationConfig` (default: the chapter's settings); overrides: fields to
+    change, e.g. ``updates=40``.
 
     Returns {"variant", "seed", "accuracy", "accuracy_t" (eval_length,), "max_abs_c",
     "max_abs_c_t" (eval_length,), "train_loss" (updates,), "train_max_abs_c" (updates,),
     "layer", "head" (the trained modules), "eval_stream" ((x, y) of the evaluation)}.
     """
-    kw = dict(seg_min=seg_min, seg_max=seg_max, task="latch", n_keys=n_keys, n_noise=n_keys)
-    I = 2 * n_keys
-    layer = LSTM(I, hidden_size, seed=seed, variant=variant,
-                 forget_bias=0.0 if variant == "no_forget" else forget_bias)
-    head = Linear(hidden_size, n_keys, seed=seed + 1)
-    x, y = continual_stream(batch_size, updates * bptt, seed=seed, **kw)
-    fit = train_on_stream(layer, head, x, y, bptt, Adam(lr=lr), clip=clip)
-    xe, ye = continual_stream(eval_batch, eval_length, seed=eval_seed, **kw)
+    cfg = dataclasses.replace(config or AblationConfig(), **overrides)
+    kw = dict(seg_min=cfg.seg_min, seg_max=cfg.seg_max, task="latch", n_keys=cfg.n_keys, n_noise=cfg.n_keys)
+    layer = LSTM(2 * cfg.n_keys, cfg.hidden_size, seed=seed, variant=variant,
+                 forget_bias=0.0 if variant == "no_forget" else cfg.forget_bias)
+    head = Linear(cfg.hidden_size, cfg.n_keys, seed=seed + 1)
+    x, y = continual_stream(cfg.batch_size, cfg.updates * cfg.bptt, seed=seed, **kw)
+    fit = train_on_stream(layer, head, x, y, cfg.bptt, Adam(lr=cfg.lr), clip=cfg.clip)
+    xe, ye = continual_stream(cfg.eval_batch, cfg.eval_length, seed=cfg.eval_seed, **kw)
     ev = stream_eval(layer, head, xe, ye)
     return {"variant": variant, "seed": seed, "accuracy": ev["accuracy"], "accuracy_t": ev["accuracy_t"],
             "max_abs_c": ev["max_abs_c"], "max_abs_c_t": ev["max_abs_c_t"], "train_loss": fit["loss"],

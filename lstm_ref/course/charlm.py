@@ -18,10 +18,9 @@ import numpy as np
 from ..core import layers
 from ..core.activations import log_softmax, softmax
 from ..training.clip import clip_grad_norm, grad_norm
-from ..training.io import copy_params_into
 from ..training.loop import CarriedState, train
 from ..training.losses import softmax_cross_entropy
-from ..training.modules import Embedding, Linear, prefixed
+from ..training.modules import Composite, Embedding, Linear
 
 __all__ = [
     "CharVocab",
@@ -188,7 +187,7 @@ def tbptt_chunks(data, bptt):
 # ----------------------------------------------------------------------------- the model
 
 
-class CharLSTM:
+class CharLSTM(Composite):
     """Embedding -> LSTM -> Linear: a character language model.
 
     Parameters live in the three parts (``embed``, ``rnn``, ``head``); ``params`` and ``grads``
@@ -221,27 +220,10 @@ class CharLSTM:
             raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
         self.dropout = float(dropout)
         self._dropout_rng = np.random.default_rng(seed + 3)
-        self._parts = (("embed", self.embed), ("rnn", self.rnn), ("head", self.head))
 
-    # -- parameters
-    @property
-    def params(self):
-        return prefixed(self._parts, "params")
-
-    @property
-    def grads(self):
-        return prefixed(self._parts, "grads")
-
-    def state_dict(self):
-        """Copies of every parameter under its prefixed name."""
-        return {k: v.copy() for k, v in self.params.items()}
-
-    def load_state_dict(self, d):
-        """Load arrays (any float dtype; cast to the model's dtype). Keys and shapes must match."""
-        copy_params_into(self.params, d)
-
-    def num_params(self):
-        return int(sum(v.size for v in self.params.values()))
+    # -- parameters (params, grads, state_dict, load_state_dict, num_params: see Composite)
+    def _parts(self):
+        return (("embed", self.embed), ("rnn", self.rnn), ("head", self.head))
 
     # -- computation
     def initial_state(self, batch_size):

@@ -42,7 +42,7 @@ GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}
 
 def _check_nonlinearity(nonlinearity):
     if nonlinearity not in GAMMA:
-        raise ValueError(f"nonlinearity: expected one of {sorted(GAMMA)}, got {nonlinearity!r}")
+        raise ValueError(f"nonlinearity must be one of {sorted(GAMMA)}, got {nonlinearity!r}")
 
 
 def _as_float_array(name, a):
@@ -50,13 +50,24 @@ def _as_float_array(name, a):
     if not np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float64)
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}: expected finite values")
+        raise ValueError(f"{name} (shape {a.shape}) contains NaN or inf")
     return a
 
 
 def _check_square(name, W):
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ValueError(f"{name}: expected a square matrix of shape (H, H), got shape {W.shape}")
+        raise ValueError(f"{name} must have shape (H, H) (a square matrix), got {W.shape}")
+
+
+def _weights_and_states(W_hh, name, states):
+    """W_hh (H, H) and a (T, B, H) array of states, checked; returns them as float arrays and H."""
+    W_hh = _as_float_array("W_hh", W_hh)
+    _check_square("W_hh", W_hh)
+    states = _as_float_array(name, states)
+    H = W_hh.shape[0]
+    if states.ndim != 3 or states.shape[2] != H:
+        raise ValueError(f"{name} must have shape (T, B, H={H}), got {states.shape}")
+    return W_hh, states, H
 
 
 def activation_derivative(h, nonlinearity="tanh"):
@@ -82,19 +93,14 @@ def recurrent_states(W_hh, drive, h0=None, nonlinearity="tanh"):
     ``a = h @ W_hh.T + drive_k``, the same as PyTorch's ``weight_hh``.
     """
     _check_nonlinearity(nonlinearity)
-    W_hh = _as_float_array("W_hh", W_hh)
-    _check_square("W_hh", W_hh)
-    drive = _as_float_array("drive", drive)
-    H = W_hh.shape[0]
-    if drive.ndim != 3 or drive.shape[2] != H:
-        raise ValueError(f"drive: expected shape (T, B, {H}), got shape {drive.shape}")
+    W_hh, drive, H = _weights_and_states(W_hh, "drive", drive)
     T, B, _ = drive.shape
     if h0 is None:
         h = np.zeros((B, H), dtype=W_hh.dtype)
     else:
         h = _as_float_array("h0", h0)
         if h.shape != (B, H):
-            raise ValueError(f"h0: expected shape ({B}, {H}), got shape {h.shape}")
+            raise ValueError(f"h0 must have shape (B={B}, H={H}), got {h.shape}")
     phi = {"tanh": np.tanh, "sigmoid": _sigmoid, "relu": lambda a: np.maximum(a, 0.0)}[nonlinearity]
     hs = np.empty((T, B, H), dtype=np.result_type(W_hh, drive, h))
     for k in range(T):
@@ -108,12 +114,7 @@ def step_jacobians(hs, W_hh, nonlinearity="tanh"):
 
     hs: (T, B, H), the states h_1..h_T. W_hh: (H, H). Returns J: (T, B, H, H) with J[k-1] = dh_k/dh_{k-1}.
     """
-    W_hh = _as_float_array("W_hh", W_hh)
-    _check_square("W_hh", W_hh)
-    hs = _as_float_array("hs", hs)
-    H = W_hh.shape[0]
-    if hs.ndim != 3 or hs.shape[2] != H:
-        raise ValueError(f"hs: expected shape (T, B, {H}), got shape {hs.shape}")
+    W_hh, hs, H = _weights_and_states(W_hh, "hs", hs)
     d = activation_derivative(hs, nonlinearity)          # (T, B, H)
     return d[..., :, None] * W_hh[None, None, :, :]      # row i of W scaled by phi'(a_i)
 
@@ -137,7 +138,7 @@ def singular_values(M):
     """Singular values, largest first. M: (..., m, n). Returns (..., min(m, n))."""
     M = _as_float_array("M", M)
     if M.ndim < 2:
-        raise ValueError(f"M: expected at least 2 dimensions (..., m, n), got shape {M.shape}")
+        raise ValueError(f"M must have shape (..., m, n), got {M.shape}")
     return np.linalg.svd(M, compute_uv=False)
 
 
@@ -155,7 +156,7 @@ def scale_spectral_norm(W, target):
     """Return a copy of W rescaled so that its largest singular value equals target. W: (m, n)."""
     W = _as_float_array("W", W)
     if W.ndim != 2:
-        raise ValueError(f"W: expected a matrix of shape (m, n), got shape {W.shape}")
+        raise ValueError(f"W must have shape (m, n), got {W.shape}")
     s1 = spectral_norm(W)
     if s1 == 0:
         raise ValueError("W: the zero matrix cannot be rescaled")
@@ -221,7 +222,7 @@ def cliff_grid(w_values, b_values, T=50, x0=0.5, target=0.7):
     w_values = _as_float_array("w_values", w_values)
     b_values = _as_float_array("b_values", b_values)
     if w_values.ndim != 1 or b_values.ndim != 1:
-        raise ValueError(f"w_values, b_values: expected 1-D arrays, got shapes {w_values.shape}, {b_values.shape}")
+        raise ValueError(f"w_values and b_values must have shape (n,), got {w_values.shape} and {b_values.shape}")
     Wg, Bg = np.meshgrid(w_values, b_values)
     E, gw, gb = cliff_loss_and_grad(Wg, Bg, T=T, x0=x0, target=target)
     return {"w": Wg, "b": Bg, "E": E, "dE_dw": gw, "dE_db": gb, "grad_norm": np.hypot(gw, gb)}

@@ -50,6 +50,16 @@ def new_axes(ax=None, figsize=None):
     return ax
 
 
+def _label(ax, title, xlabel, ylabel, labels=()):
+    """Title and axis labels on ``ax``, and a legend when any line has a label; returns ``ax``."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if any(lab is not None for lab in labels):
+        ax.legend()
+    return ax
+
+
 def _smooth(y, window):
     y = np.asarray(y, dtype=np.float64)
     if window <= 1 or y.size < window:
@@ -75,12 +85,7 @@ def plot_learning_curves(histories, labels=None, ax=None, key="loss", smooth=1, 
         ax.plot(x[len(x) - len(ys):], ys, label=label)
     if logy:
         ax.set_yscale("log")
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel if ylabel is not None else key)
-    if any(lab is not None for lab in labels):
-        ax.legend()
-    return ax
+    return _label(ax, title, xlabel, ylabel if ylabel is not None else key, labels)
 
 
 def plot_grad_norms(gaps, norms, labels=None, ax=None, logy=True, title="Gradient norm against distance",
@@ -98,12 +103,7 @@ def plot_grad_norms(gaps, norms, labels=None, ax=None, logy=True, title="Gradien
         ax.plot(gaps, n, style, label=label)
     if logy:
         ax.set_yscale("log")
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if any(lab is not None for lab in labels):
-        ax.legend()
-    return ax
+    return _label(ax, title, xlabel, ylabel, labels)
 
 
 def plot_heatmap(Z, x, y, ax=None, title="", xlabel="", ylabel="", cbar_label="", log=False, cmap="viridis",
@@ -120,9 +120,7 @@ def plot_heatmap(Z, x, y, ax=None, title="", xlabel="", ylabel="", cbar_label=""
     mesh = ax.pcolormesh(np.asarray(x), np.asarray(y), Z, shading="auto", cmap=cmap, norm=norm)
     cbar = ax.figure.colorbar(mesh, ax=ax)
     cbar.set_label(cbar_label)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    _label(ax, title, xlabel, ylabel)
     ax.grid(False)
     return ax
 
@@ -155,9 +153,4 @@ def plot_success_rates(xs, rates, labels=None, ax=None, title="Success rate", xl
         x = xs if shared else xs[k]
         ax.plot(x, r, markers[k % len(markers)], label=label, markersize=8)
     ax.set_ylim(-0.05, 1.05)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if any(lab is not None for lab in labels):
-        ax.legend()
-    return ax
+    return _label(ax, title, xlabel, ylabel, labels)

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .io import copy_params_into
 from ..core.layers import LAYERS
 from .losses import mse, softmax_cross_entropy
-from .modules import Embedding, Linear, prefixed
+from .modules import Composite, Embedding, Linear
 
 __all__ = ["SequenceModel"]
 
@@ -33,7 +32,7 @@ def _sub_seed(seed, k):
     return int(np.random.SeedSequence([int(seed), k]).generate_state(1)[0])
 
 
-class SequenceModel:
+class SequenceModel(Composite):
     """Recurrent layer + linear head + loss, with parameters and gradients under flat names.
 
     SequenceModel(kind, input_size, hidden_size, output_size, head="last", loss="mse",
@@ -88,28 +87,10 @@ class SequenceModel:
         self.dtype = self.rnn.dtype
         self._fwd = None
 
-    # -- parameters ----------------------------------------------------------------------------
+    # -- parameters (params, grads, state_dict, load_state_dict, num_params: see Composite) --------
     def _parts(self):
         parts = [] if self.embed is None else [("embed", self.embed)]
         return parts + [("rnn", self.rnn), ("head", self.head_layer)]
-
-    @property
-    def params(self):
-        """{flat name: parameter array}; the arrays are the layers' own (updating them in place,
-        as the optimisers do, changes the model)."""
-        return prefixed(self._parts(), "params")
-
-    def state_dict(self):
-        """Copies of all parameters under the flat names (for ``save_params``)."""
-        return {k: v.copy() for k, v in self.params.items()}
-
-    def load_state_dict(self, state_dict):
-        """Copy values in from a dict with exactly the keys and shapes of ``params``."""
-        copy_params_into(self.params, state_dict)
-
-    def num_params(self):
-        """Total number of scalar parameters."""
-        return int(sum(v.size for v in self.params.values()))
 
     def __repr__(self):
         emb = f"Embedding({self.vocab_size}, {self.input_size}) -> " if self.embed is not None else ""
@@ -170,11 +151,6 @@ class SequenceModel:
             self.embed.backward(dx)
             return None
         return dx
-
-    @property
-    def grads(self):
-        """{flat name: gradient} of the last :meth:`backward`."""
-        return prefixed(self._parts(), "grads")
 
     def _loss(self, out, y, mask):
         if self.loss == "mse":

@@ -6,8 +6,9 @@ They hold ``params`` / ``grads`` dicts (PyTorch names ``weight``, ``bias``) and 
 import numpy as np
 
 from ..core._validate import check_dtype, check_last_dim, float_array
+from .io import copy_params_into
 
-__all__ = ["Linear", "Embedding", "linear_forward", "linear_backward", "prefixed"]
+__all__ = ["Linear", "Embedding", "linear_forward", "linear_backward", "Composite", "prefixed"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,6 +67,13 @@ def linear_backward(dout, cache):
     return dx, dweight, dbias
 
 
+def _sizes(**sizes):
+    """The sizes as ints; ValueError naming them unless every one is >= 1."""
+    if any(int(v) < 1 for v in sizes.values()):
+        raise ValueError(f"{' and '.join(sizes)} must be >= 1, got {' and '.join(map(str, sizes.values()))}")
+    return tuple(int(v) for v in sizes.values())
+
+
 class Linear:
     """Affine output head ``out = x W^T + b`` (PyTorch ``nn.Linear``).
 
@@ -83,11 +91,8 @@ class Linear:
     """
 
     def __init__(self, in_features, out_features, seed=0, dtype=np.float64):
-        if int(in_features) < 1 or int(out_features) < 1:
-            raise ValueError(f"in_features and out_features must be >= 1, got {in_features} and {out_features}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
-        dtype = check_dtype(dtype)
-        rng = np.random.default_rng(seed)
+        self.in_features, self.out_features = _sizes(in_features=in_features, out_features=out_features)
+        dtype, rng = check_dtype(dtype), np.random.default_rng(seed)
         k = 1.0 / np.sqrt(self.in_features)
         self.params = {
             "weight": rng.uniform(-k, k, size=(self.out_features, self.in_features)).astype(dtype),
@@ -133,11 +138,8 @@ class Embedding:
     """
 
     def __init__(self, num_embeddings, dim, seed=0, dtype=np.float64):
-        if int(num_embeddings) < 1 or int(dim) < 1:
-            raise ValueError(f"num_embeddings and dim must be >= 1, got {num_embeddings} and {dim}")
-        self.num_embeddings, self.dim = int(num_embeddings), int(dim)
-        dtype = check_dtype(dtype)
-        rng = np.random.default_rng(seed)
+        self.num_embeddings, self.dim = _sizes(num_embeddings=num_embeddings, dim=dim)
+        dtype, rng = check_dtype(dtype), np.random.default_rng(seed)
         self.params = {"weight": rng.standard_normal((self.num_embeddings, self.dim)).astype(dtype)}
         self.grads = {"weight": np.zeros_like(self.params["weight"])}
         self._idx = None
@@ -174,6 +176,39 @@ class Embedding:
 
     def __repr__(self):
         return f"Embedding(num_embeddings={self.num_embeddings}, dim={self.dim}, dtype={self.dtype})"
+
+
+class Composite:
+    """A model made of named parts: ``_parts()`` gives (prefix, part) pairs, e.g. ("embed", Embedding).
+
+    ``params`` / ``grads``: every part's arrays under prefixed names (``prefixed``); the arrays are
+    the parts' own, so an optimiser's in-place update reaches them. ``state_dict()`` copies them,
+    ``load_state_dict(d)`` checks keys, shapes and dtypes and copies in, ``num_params()`` counts.
+    """
+
+    def _parts(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def params(self):
+        return prefixed(self._parts(), "params")
+
+    @property
+    def grads(self):
+        """The gradients of the last backward pass, under the names of ``params``."""
+        return prefixed(self._parts(), "grads")
+
+    def state_dict(self):
+        """Copies of every parameter under its prefixed name (for ``save_params``)."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def load_state_dict(self, state_dict):
+        """Copy values in from a dict with exactly the keys and shapes of ``params``."""
+        copy_params_into(self.params, state_dict)
+
+    def num_params(self):
+        """Total number of scalar parameters."""
+        return int(sum(v.size for v in self.params.values()))
 
 
 def prefixed(parts, attr="params"):
