@@ -42,6 +42,7 @@ help:
 	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
 	@echo "make weights  retrain the shipped models (weights-tang: chapter 08; weights-sentiment: chapter 07)"
 	@echo "make experiments  re-run the seed sweeps of chapters 05, 06, 09 (SWEEP=lag for one)"
+	@echo "make sweep-temporal-order   re-run chapter 02's temporal-order sweep"
 
 # ---------------------------------------------------------------------------------------- set-up
 # Every install takes the exact versions of requirements.lock (the learner's and the book's
@@ -161,3 +162,8 @@ weights-sentiment: $(STAMP_LEARN)
 .PHONY: experiments
 experiments: $(STAMP_LEARN)
 	$(PINNED) nice -n 10 $(PY) scripts/run_experiments.py $(SWEEP)
+
+# Chapter 02's temporal-order sweep (about 5 minutes): lstm_ref/data/sweep_temporal_order.json
+.PHONY: sweep-temporal-order
+sweep-temporal-order: $(STAMP_LEARN)
+	$(PINNED) nice -n 10 $(PY) scripts/sweep_temporal_order.py

@@ -1,6 +1,6 @@
 """Chapter 02's temporal-order sweep: success over seeds for a tanh RNN at four lengths, and an LSTM.
 
-Usage: python scripts/sweep_temporal_order.py        (about 5 minutes on one core)
+Usage: make sweep-temporal-order   (or python scripts/sweep_temporal_order.py; about 5 minutes on one core)
 
 Writes lstm_ref/data/sweep_temporal_order.json: the shared configuration, the package version and,
 for every run, its arm, length, seed, the update at which held-out accuracy first reached 95 %
