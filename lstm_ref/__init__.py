@@ -64,7 +64,19 @@ from .course.textclf import (
 )
 from .course.sentiment import (
     SentimentVocab, pad_batch, SentimentRNN, length_buckets, fit_sentiment, sentiment_accuracy,
-    load_pretrained, sentiment_card, sentiment_baselines, SENTIMENT_ENCODERS,
+    sentiment_card, sentiment_baselines, SENTIMENT_ENCODERS,
+)
+# one load_pretrained for every shipped model: "tang" (chapter 08), "sentiment" (chapter 07)
+from .course.tang import (
+    load_tang_corpus, tang_corpus_info, TangVocab, encode_poems, poem_batches, ClassSoftmax,
+    TangLSTM, poem_nll, tang_train_step,
+)
+from .course.ngram import (
+    UnigramLM, KneserNeyLM,
+)
+from .course.poetry import (
+    load_pretrained, tang_card, FORMS, TEMPLATES, parse_form, generate_poems, generate_poem,
+    beam_search_poem, is_valid_poem, poem_verses, novelty, repeat_rate, follows_tones, rhymes,
 )
 
 __all__ = [
@@ -97,6 +109,11 @@ __all__ = [
     "wilson_interval", "mcnemar_test", "SentimentVocab", "pad_batch", "SentimentRNN",
     "length_buckets", "fit_sentiment", "sentiment_accuracy", "load_pretrained", "sentiment_card",
     "sentiment_baselines", "SENTIMENT_ENCODERS",
+    "load_tang_corpus", "tang_corpus_info", "TangVocab", "encode_poems", "poem_batches",
+    "ClassSoftmax", "TangLSTM", "poem_nll", "tang_train_step", "UnigramLM", "KneserNeyLM",
+    "tang_card", "FORMS", "TEMPLATES", "parse_form", "generate_poems", "generate_poem",
+    "beam_search_poem", "is_valid_poem", "poem_verses", "novelty", "repeat_rate",
+    "follows_tones", "rhymes",
 ]
 
 # Modules reached as attributes (``lr.charlm.TANG_CONFIG``, ``lr.symbolic.sigma``), by their short
@@ -122,6 +139,9 @@ _SUBMODULES = {
     "charlm": "lstm_ref.course.charlm",
     "textclf": "lstm_ref.course.textclf",
     "sentiment": "lstm_ref.course.sentiment",
+    "tang": "lstm_ref.course.tang",
+    "ngram": "lstm_ref.course.ngram",
+    "poetry": "lstm_ref.course.poetry",
     "symbolic": "lstm_ref.course.symbolic",
     "sweeps": "lstm_ref.course.sweeps",
 }

@@ -7,10 +7,10 @@ The public names live in these modules and, all of them, at the top: ``lstm_ref.
 """
 from . import (
     checks, tasks, datasets, dynamics, plots, experiments, sweeps, ablation, charlm, textclf,
-    sentiment,
+    sentiment, tang, ngram, poetry,
 )
 
 __all__ = [
     "checks", "tasks", "datasets", "dynamics", "plots", "experiments", "sweeps", "ablation",
-    "charlm", "textclf", "sentiment",
+    "charlm", "textclf", "sentiment", "tang", "ngram", "poetry",
 ]

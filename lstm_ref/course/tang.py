@@ -18,9 +18,10 @@ from importlib import resources
 
 import numpy as np
 
-from .layers import LSTM
-from .training import Embedding, Linear, clip_grad_norm
-from .io import copy_params_into
+from ..core.layers import LSTM
+from ..training.clip import clip_grad_norm
+from ..training.io import copy_params_into
+from ..training.modules import Embedding, Linear
 
 __all__ = ["load_tang_corpus", "tang_corpus_info", "TangVocab", "encode_poems", "poem_batches",
            "ClassSoftmax", "TangLSTM", "poem_nll", "tang_train_step"]
