@@ -206,23 +206,22 @@ def generate_poems(model, vocab, seeds, *, form="5x4", acrostic=None, theme=None
     logp, state = _step(model, np.zeros(B, np.int64), None)
     limit = rules.length() + (0 if constrained else 8)
     for pos in range(limit):
-        z = logp / temperature
-        shared = rules.allowed(pos, out[0]) if constrained and not rules.depends(pos) else None
-        for b in range(B):
-            if done[b]:
-                continue
-            zb = z[b].copy()
-            if constrained:
-                zb[~(shared if shared is not None else rules.allowed(pos, out[b]))] = -np.inf
-            if top_k is not None:
-                kth = np.partition(zb, -top_k)[-top_k]
-                zb[zb < kth] = -np.inf
-            p = np.exp(zb - zb.max())
-            c = np.cumsum(p)
-            nxt = int(np.searchsorted(c, rngs[b].random() * c[-1], side="right"))
-            out[b].append(min(nxt, len(c) - 1))
-            if out[b][-1] == 0:
-                done[b] = True
+        z = logp / temperature                                   # (B, V)
+        if constrained:
+            if rules.depends(pos):
+                mask = np.stack([rules.allowed(pos, o) for o in out])
+            else:
+                mask = rules.allowed(pos, out[0])[None, :]
+            z = np.where(mask, z, -np.inf)
+        if top_k is not None:
+            kth = np.partition(z, -top_k, axis=1)[:, -top_k][:, None]
+            z = np.where(z >= kth, z, -np.inf)
+        c = np.cumsum(np.exp(z - z.max(axis=1, keepdims=True)), axis=1)
+        u = np.array([rngs[b].random() if not done[b] else 0.0 for b in range(B)])
+        nxt = np.minimum((c < (u * c[:, -1])[:, None]).sum(axis=1), c.shape[1] - 1)
+        for b in np.flatnonzero(~done):
+            out[b].append(int(nxt[b]))
+        done |= nxt == 0
         if done.all():
             break
         last = [o[-1] if o else 0 for o in out]

@@ -144,6 +144,11 @@ def poem_batches(vocab, poems, batch_size, *, shuffle_seed=None):
         yield seq[:-1], seq[1:], idx
 
 
+def _log_softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
 class ClassSoftmax:
     """A class-factored softmax (Goodman 2001; Mikolov et al. 2011) over ids cut into classes.
 
@@ -175,14 +180,12 @@ class ClassSoftmax:
         """h (N, H) -> log p (N, V), every row a normalised log-distribution."""
         P = self.params
         zc = h @ P["class_weight"].T + P["class_bias"]
-        zc = zc - np.logaddexp.reduce(zc.astype(np.float64), axis=1, keepdims=True)
+        zc = _log_softmax(zc.astype(np.float64))
         z = (h @ P["weight"].T + P["bias"]).astype(np.float64)
-        b = self.bounds
-        out = np.empty_like(z)
-        for c in range(len(b) - 1):
-            zz = z[:, b[c]: b[c + 1]]
-            out[:, b[c]: b[c + 1]] = zz - np.logaddexp.reduce(zz, axis=1, keepdims=True) + zc[:, c: c + 1]
-        return out
+        starts, sizes = self.bounds[:-1], np.diff(self.bounds)
+        mx = np.maximum.reduceat(z, starts, axis=1)                       # (N, C)
+        lse = np.log(np.add.reduceat(np.exp(z - np.repeat(mx, sizes, axis=1)), starts, axis=1)) + mx
+        return z + np.repeat(zc - lse, sizes, axis=1)
 
     @staticmethod
     def _softmax_nll(z, t, scale, want_grad):
@@ -314,10 +317,12 @@ class TangLSTM:
         return keep.astype(self.dtype) * self.dtype.type(1.0 / (1.0 - self.dropout))
 
     def hidden(self, ids, state=None, train=False):
-        """ids (T, B) -> top-layer outputs (T, B, H) (dropped out if train), (h_n, c_n)."""
+        """ids (T, B) -> top-layer outputs (T, B, H) (dropped out if train), (h_n, c_n).
+
+        Also keeps every layer's outputs h (T, B, H) in ``self.layer_outputs`` (list of L)."""
         ids = self._check_ids(ids)
         h = self.embed.forward(ids)                              # (T, B, E)
-        masks, hs, cs = [], [], []
+        masks, hs, cs, outs = [], [], [], []
         for l, layer in enumerate(self.layers):
             m = self._mask(h.shape, train)
             masks.append(m)
@@ -325,6 +330,7 @@ class TangLSTM:
                 h = h * m
             s = None if state is None else (state[0][l: l + 1], state[1][l: l + 1])
             h, (h_n, c_n) = layer.forward(h, s)                  # (T, B, H)
+            outs.append(h)
             hs.append(h_n)
             cs.append(c_n)
         m = self._mask(h.shape, train)
@@ -332,6 +338,7 @@ class TangLSTM:
         if m is not None:
             h = h * m
         self._cache = masks
+        self.layer_outputs = outs                                # each (T, B, H), for probes
         return h, (np.concatenate(hs), np.concatenate(cs))
 
     def forward(self, ids, state=None, train=False):
