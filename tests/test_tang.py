@@ -240,3 +240,17 @@ def test_shipped_model_reproduces_its_card():
     sl = lr.load_tang_corpus("validation")[: card["val_slice"]["poems"]]
     nll, n = lr.poem_nll(model, vocab, sl)
     assert nll.sum() / n.sum() == pytest.approx(card["val_slice"]["loss"], abs=1e-6)
+
+
+def test_generation_results_spot_check():
+    """Re-generate a sample of the committed decoding results and recompute their measures."""
+    gen = json.loads((ROOT / "lstm_ref" / "data" / "tang_generation.json").read_text())
+    model, vocab = lr.load_pretrained("tang")
+    mode = gen["modes"]["form + tones + rhyme, τ = 0.8"]
+    assert lr.generate_poems(model, vocab, gen["seeds"][:3], form="5x4", **mode["kwargs"]) == mode["poems"][:3]
+    assert lr.beam_search_poem(model, vocab, width=8, theme=gen["beam"]["starts"][0]) == gen["beam"]["poems"][0]
+    train = lr.load_tang_corpus("train")
+    for m in gen["modes"].values():
+        assert len(m["poems"]) == 100
+        assert m["measures"]["novelty"] == lr.novelty(m["poems"], train)
+        assert m["measures"]["repeat_rate"] == lr.repeat_rate(m["poems"])
