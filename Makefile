@@ -20,9 +20,10 @@ NB         ?= notebooks/[0-9][0-9]_*.ipynb
 STAMP_LEARN := $(VENV)/.stamp-learner
 STAMP_BOOK  := $(VENV)/.stamp-book
 STAMP_DEV   := $(VENV)/.stamp-dev
+STAMP_LAB   := $(VENV)/.stamp-lab
 STAMP_NPM   := node_modules/.stamp-npm
 
-.PHONY: help book test unit nbval build-check execute lab figures pdf slides html clean setup setup-dev
+.PHONY: help book test unit nbval build-check execute lab serve figures pdf slides html clean setup setup-dev
 
 help:
 	@echo "make book     create .venv if missing, install requirements + lstm_ref, vendor reveal.js/MathJax"
@@ -30,9 +31,10 @@ help:
 	@echo "make test     install the test extras if missing; unit tests, strict nbval over every notebook,"
 	@echo "              build checks and the headless-Chromium test (what .ci/run runs)"
 	@echo "make execute  re-execute notebooks in place from a fresh kernel (NB=notebooks/03_x.ipynb for one)"
-	@echo "make lab      open JupyterLab on notebooks/ for self-study"
+	@echo "make lab      open JupyterLab for self-study (serves the repository, opens notebooks/)"
+	@echo "make serve    serve the built book and slides (_build/) on 127.0.0.1 and print their URLs"
 	@echo "make figures  redraw figures/*.svg from tools/draw_figures.py"
-	@echo "make pdf      print every slide deck to _build/pdf/*.pdf with headless Chromium"
+	@echo "make pdf      print every slide deck to _build/pdf/*.pdf and the whole book to _build/pdf/book.pdf"
 	@echo "make nbval NB=notebooks/03_x.ipynb   strict nbval over some notebooks"
 	@echo "make unit / make build-check         only the unit tests / only the build and browser checks"
 	@echo "make clean    remove _build/ and caches (keeps .venv and node_modules)"
@@ -80,8 +82,14 @@ $(STAMP_NPM): package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
-setup: $(STAMP_LEARN)
-setup-dev: $(STAMP_NPM) $(STAMP_DEV)
+# jupyterlab-rise still requires the JupyterLab 3 extension jupyterlab-mathjax3; JupyterLab 4 has
+# MathJax 3 built in, so that extension is disabled (never loaded) rather than left to clash with it.
+$(STAMP_LAB): $(STAMP_LEARN)
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension
+	touch $@
+
+setup: $(STAMP_LEARN) $(STAMP_LAB)
+setup-dev: $(STAMP_NPM) $(STAMP_DEV) $(STAMP_LAB)
 
 # ---------------------------------------------------------------------------------------- book
 html: $(STAMP_NPM) $(STAMP_BOOK)
@@ -120,9 +128,22 @@ execute: $(STAMP_LEARN)
 	@test -n "$(wildcard $(NB))" || { echo "make execute: no notebook matches NB=$(NB)" >&2; exit 1; }
 	$(PY) tools/execute_notebooks.py $(wildcard $(NB))
 
-# JupyterLab refuses to start as root unless told to (containers, CI machines).
-lab: $(STAMP_LEARN)
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+# The server's root is the repository, so that the chapters' ../figures/*.svg load; the browser opens
+# on notebooks/. JupyterLab refuses to start as root unless told to (containers, CI machines).
+# LAB_ARGS adds options (tests/test_lab.py: --no-browser, a random port and token).
+LAB_ARGS ?=
+lab: $(STAMP_LAB)
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS)
+
+# The built book and slides over HTTP on 127.0.0.1 (PORT=8000 by default).
+PORT ?= 8000
+serve:
+	@test -f _build/html/index.html || { echo "make serve: no book in _build/html: run make book first" >&2; exit 1; }
+	@echo "Book:   http://127.0.0.1:$(PORT)/html/index.html"
+	@echo "Slides: http://127.0.0.1:$(PORT)/slides/  (one NN_slug.slides.html per chapter)"
+	@echo "Ctrl+C stops the server."
+	@$(PYTHON_SYS) -m http.server --bind 127.0.0.1 --directory _build $(PORT)
 
 figures: $(STAMP_LEARN)
 	$(PY) tools/draw_figures.py

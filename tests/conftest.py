@@ -1,8 +1,10 @@
 """Shared test set-up.
 
+- ``chromium``: the system Chromium (installed with apt where we are root), with a Chinese font and
+  poppler's pdffonts/pdftotext for the PDF checks.
 - ``built``: the offline book and slides under _build/ (built once if missing, under a file lock so
   pytest-xdist workers never build concurrently; `make test` builds them before pytest starts).
-- A closing table of how long each notebook took under nbval, against the 60 s budget per chapter.
+- A closing table of how long each notebook took under nbval, against the 45 s budget per chapter.
 - Strict mode (``STRICT_NO_SKIP=1``, set by `.ci/run`): a skipped test fails the run, and the closing
   summary lists what each skip said was missing. Locally a test may still skip when, say, torch or
   Chromium is absent; in CI everything a test needs is installed, or the run says why not.
@@ -11,6 +13,7 @@ import collections
 import fcntl
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -30,10 +33,70 @@ if os.environ.get("CI", "") not in ("", "0", "false") or os.environ.get("STRICT_
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 NOTEBOOK_BUDGET_S = 45.0
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def chapter_notebooks():
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def find_browser():
+    return next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
+
+
+def cjk_font_families():
+    """Font families fontconfig knows that cover Chinese (the glossary, Terms and In-the-sources cells)."""
+    if not shutil.which("fc-list"):
+        return []
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    return sorted({name.strip() for line in out.splitlines() for name in line.split(",")[:1] if name.strip()})
+
+
+def missing_system_packages():
+    """Debian packages the browser and PDF tests need that are not installed here."""
+    return (([] if find_browser() else ["chromium"]) + ([] if cjk_font_families() else ["fonts-wqy-zenhei"])
+            + ([] if shutil.which("pdffonts") and shutil.which("pdftotext") else ["poppler-utils"]))
+
+
+def apt_install(packages):
+    """Install Debian packages as root; a failed `apt-get` fails the test with apt's own words."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *packages]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
+        if done.returncode != 0:
+            pytest.fail(f"`{' '.join(cmd)}` failed (exit {done.returncode}), so {', '.join(packages)} "
+                        f"cannot be installed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of a Chromium binary. Where we are root, installs with apt what is missing of Debian's
+    `chromium`, a Chinese font (`fonts-wqy-zenhei`; without one the zh/en terms render as boxes) and
+    `poppler-utils` (pdffonts, pdftotext for the PDF checks), one pytest worker at a time.
+    A failed install is an error; where apt cannot run (not root), the browser tests skip, which
+    strict mode (STRICT_NO_SKIP=1, as in CI) turns into a failure."""
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        packages = missing_system_packages()
+        if packages and shutil.which("apt-get") and os.geteuid() == 0:
+            apt_install(packages)
+            assert find_browser(), "apt-get installed chromium, but no chromium binary is on PATH"
+    path = find_browser()
+    if path is None:
+        pytest.skip("headless Chromium not found and cannot be installed here (needs root and apt-get): "
+                    "install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser test")
+    return path
+
+
+# pytest-playwright's `browser` and `page` fixtures launch this Chromium: no browser download, no network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(chromium):
+    return {"executable_path": chromium, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")

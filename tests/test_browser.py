@@ -6,62 +6,17 @@ other than 127.0.0.1 resolves to nothing, so a page that needed the network woul
 """
 import functools
 import http.server
-import os
 import pathlib
 import re
-import shutil
 import subprocess
 import threading
 import urllib.request
 
 import pytest
 
-from conftest import chapter_notebooks
+from conftest import chapter_notebooks, cjk_font_families
 
 pytestmark = pytest.mark.browser
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-def find_browser():
-    return next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
-
-
-def cjk_font_families():
-    """Font families fontconfig knows that cover Chinese (the glossary, Terms and In-the-sources cells)."""
-    if not shutil.which("fc-list"):
-        return []
-    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
-    return sorted({name.strip() for line in out.splitlines() for name in line.split(",")[:1] if name.strip()})
-
-
-def apt_install(packages):
-    """Install Debian packages as root; a failed `apt-get` fails the test with apt's own words."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *packages]):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0:
-            pytest.fail(f"`{' '.join(cmd)}` failed (exit {done.returncode}), so {', '.join(packages)} "
-                        f"cannot be installed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Path of a Chromium binary; where we are root, installs Debian's `chromium` with apt, and a
-    Chinese font (`fonts-wqy-zenhei`) if none is there: without one the zh/en terms render as boxes.
-    A failed install is an error; where apt cannot run (not root), the browser tests skip, which
-    strict mode (STRICT_NO_SKIP=1, as in CI) turns into a failure."""
-    path = find_browser()
-    packages = ([] if path else ["chromium"]) + ([] if cjk_font_families() else ["fonts-wqy-zenhei"])
-    if packages and shutil.which("apt-get") and os.geteuid() == 0:
-        apt_install(packages)
-        path = find_browser()
-        assert path, "apt-get installed chromium, but no chromium binary is on PATH"
-    if path is None:
-        pytest.skip("headless Chromium not found and cannot be installed here (needs root and apt-get): "
-                    "install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser test")
-    return path
-
-
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     requested = []
 

@@ -148,3 +148,27 @@ def test_figures_are_reachable_from_pages(built):
         for kind, url in parse(page).loads:
             if kind == "img" and url.endswith(".svg"):
                 assert local_target(page, url).is_file(), f"{page.name}: {url}"
+
+
+def test_links_between_pages_resolve(built):
+    """Every relative link of a book page or a deck (a chapter to another chapter or to the Sources
+    page, sources.md#post-001) points at a file that exists; in the decks, at the book's page."""
+    broken = []
+    for page in pages(built):
+        for url in parse(page).links:
+            path = url.split("#")[0].split("?")[0]
+            if REMOTE.match(url) or not path or url.startswith(("mailto:", "data:", "javascript:")):
+                continue
+            if not local_target(page, path).exists():
+                broken.append(f"{page.relative_to(built)}: {url}")
+    assert not broken, "\n".join(broken)
+
+
+def test_sources_page_lists_the_five_posts(built):
+    page = built / "html" / "notebooks" / "sources.html"
+    html = page.read_text(encoding="utf-8")
+    for n in range(5):
+        assert f'id="post-00{n}"' in html, f"no anchor post-00{n} on {page.name}"
+    titles = re.findall(r"《([^》]+)》", (built.parent / "notebooks" / "sources.md").read_text(encoding="utf-8"))
+    assert "【深度学习】RNN与LSTM" in titles and len(titles) >= 5
+    assert any(link.endswith("sources.html") for link in parse(built / "html" / "intro.html").links)

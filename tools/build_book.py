@@ -1,13 +1,19 @@
 """Build the offline HTML book (_build/html) and the lecture slides (_build/slides).
 
-Usage: python tools/build_book.py [--book] [--slides]          (default: both)
+Usage: python tools/build_book.py [--book] [--slides] [--single]    (default: book and slides)
 
-Book: the chapters in notebooks/ (NN_slug.ipynb, in order; whichever exist today), figures/ and
-book/_config.yml are staged into _build/book_src with a generated _toc.yml and landing page, and
+Book: the chapters in notebooks/ (NN_slug.ipynb, in order; whichever exist today), the Sources page
+(notebooks/sources.md, after the chapters), figures/ and book/_config.yml are staged into _build/book_src with a generated _toc.yml and landing page, and
 Jupyter Book 1.x builds them without executing anything. MathJax 2 is copied to _build/html/_vendor/.
 
 Slides: `jupyter nbconvert --to slides` per notebook with the template in tools/slides_template,
 which loads reveal.js 4 (+ notes plugin), MathJax 2, require.js and jQuery from _build/slides/_vendor/.
+Links between chapters and to the Sources page (`sources.md#post-001`, `04_lstm_backward.ipynb`) work in
+JupyterLab and the book as written; in the slides they are pointed at the book's pages.
+
+Single page (--single, for the whole-book PDF of tools/make_pdf.py): the same sources built by Jupyter
+Book's singlehtml builder into _build/singlehtml, with MathJax set to SVG output (its
+CommonHTML and HTML-CSS web-font glyphs do not print); the page is _build/singlehtml/intro.html.
 
 Every asset comes from node_modules/ (npm ci); nothing is fetched when a page is viewed.
 """
@@ -24,7 +30,9 @@ NOTEBOOKS = ROOT / "notebooks"
 FIGURES = ROOT / "figures"
 BUILD = ROOT / "_build"
 SRC = BUILD / "book_src"
+SOURCES = NOTEBOOKS / "sources.md"
 HTML = BUILD / "html"
+SINGLE = BUILD / "singlehtml"
 SLIDES = BUILD / "slides"
 NODE = ROOT / "node_modules"
 BIN = pathlib.Path(sys.executable).parent
@@ -84,7 +92,8 @@ def landing_page(paths):
         "book was built. The code lives in `lstm_ref`, a small numpy reference package.",
         "",
         "Start with chapter 00: it explains the notation, the array shapes and how to use the book,",
-        "the slides and the exercises.",
+        "the slides and the exercises. The five posts the course follows are listed, with what each",
+        "covers, on the [Sources](notebooks/sources.md) page.",
         "",
         "| chapter | lecture slides |",
         "|---|---|",
@@ -101,27 +110,43 @@ def stage_book():
         shutil.rmtree(SRC)
     (SRC / "notebooks").mkdir(parents=True)
     shutil.copy2(ROOT / "book" / "_config.yml", SRC / "_config.yml")
-    for p in paths:
+    for p in [*paths, SOURCES]:
         shutil.copy2(p, SRC / "notebooks" / p.name)
     shutil.copytree(FIGURES, SRC / "figures")
     (SRC / "intro.md").write_text(landing_page(paths), encoding="utf-8")
-    toc = ["format: jb-book", "root: intro", "chapters:"] + [f"- file: notebooks/{p.stem}" for p in paths]
+    toc = ["format: jb-book", "root: intro", "chapters:"] + [f"- file: notebooks/{p.stem}" for p in [*paths, SOURCES]]
     (SRC / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
     return paths
 
 
-def build_book():
+def build_book(builder="html"):
+    """Jupyter Book's `builder` ("html": _build/html, "singlehtml": the book in _build/singlehtml/intro.html)."""
     require_node_modules()
     paths = stage_book()
-    if HTML.exists():
-        shutil.rmtree(HTML)
-    cmd = [str(BIN / "jupyter-book"), "build", str(SRC), "--path-output", str(ROOT), "--builder", "html"]
+    out = BUILD / builder
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [str(BIN / "jupyter-book"), "build", str(SRC), "--path-output", str(ROOT), "--builder", builder]
     subprocess.run(cmd, check=True, cwd=ROOT)
-    copy_mathjax(HTML / "_vendor" / "mathjax")
-    print(f"book: {len(paths)} chapters -> {HTML.relative_to(ROOT)}/index.html")
+    copy_mathjax(out / "_vendor" / "mathjax")
+    if builder == "singlehtml":
+        page = out / "intro.html"                     # the root document holds every chapter
+        html = page.read_text(encoding="utf-8")
+        assert "config=TeX-AMS-MML_HTMLorMML" in html, "build_book: MathJax URL not found in the single page"
+        page.write_text(html.replace("config=TeX-AMS-MML_HTMLorMML", "config=TeX-AMS-MML_SVG"), encoding="utf-8")
+    print(f"book ({builder}): {len(paths)} chapters -> {out.relative_to(ROOT)}/")
 
 
 # ---------------------------------------------------------------------------------------------- slides
+LOCAL_LINK = re.compile(r'href="(?:\./)?(\d\d_[\w-]+|sources)\.(?:ipynb|md)(#[^"]*)?"')
+
+
+def book_links(html):
+    """A deck's links to a chapter or to the Sources page, pointed at the book's page (the decks have no
+    copy of the notebooks): `href="sources.md#post-001"` -> `href="../html/notebooks/sources.html#post-001"`."""
+    return LOCAL_LINK.sub(lambda m: f'href="../html/notebooks/{m.group(1)}.html{m.group(2) or ""}"', html)
+
+
 def build_slides():
     require_node_modules()
     paths = chapters()
@@ -154,6 +179,8 @@ def build_slides():
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:                          # nbconvert's reason, not just its exit status
         sys.exit(f"build_book: jupyter nbconvert --to slides failed:\n{done.stderr[-4000:]}")
+    for deck in SLIDES.glob("*.slides.html"):
+        deck.write_text(book_links(deck.read_text(encoding="utf-8")), encoding="utf-8")
     print(f"slides: {len(paths)} decks -> {SLIDES.relative_to(ROOT)}/")
 
 
@@ -161,8 +188,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--book", action="store_true")
     parser.add_argument("--slides", action="store_true")
+    parser.add_argument("--single", action="store_true", help="the one-page book for the PDF")
     args = parser.parse_args(argv)
-    both = not (args.book or args.slides)
+    if args.single:
+        build_book("singlehtml")
+    both = not (args.book or args.slides or args.single)
     if args.book or both:
         build_book()
     if args.slides or both:
