@@ -146,7 +146,7 @@ _SUBMODULES = {
     "sweeps": "lstm_ref.course.sweeps",
 }
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def __getattr__(name):
