@@ -332,3 +332,63 @@ def test_hidden_grad_norms_defaults_to_mse_on_the_last_step():
     bare = types.SimpleNamespace(params=model.params)
     np.testing.assert_allclose(lr.hidden_grad_norms(bare, x, y, kind="lstm"), lr.hidden_grad_norms(model, x, y),
                                rtol=1e-12)
+
+
+SMALL = dict(T=8, hidden_size=3, steps=4, eval_every=2, batch_size=8, n_test=16)
+
+
+@pytest.mark.parametrize("kind, task", [("gru", "adding"), ("lstm", "temporal_order")])
+def test_run_to_threshold_is_adam_on_the_documented_batches(kind, task):
+    """Batch k has task seed (seed + 1) * 10_000_019 + k; the test set is fixed; the metric is the
+    test MSE (adding) or error rate (temporal order) of the trained model."""
+    run = lr.run_to_threshold(kind, task=task, seed=2, threshold=None, lr=0.02, clip=0.5, **SMALL)
+    model = lr.make_model(kind, task, hidden_size=3, seed=2)
+
+    def batch_fn(step):
+        return lr.task_data(task, 8, 8, (2 + 1) * 10_000_019 + int(step))
+
+    hist = lr.train(model, batch_fn, 4, lr.Adam(lr=0.02), clip=0.5, eval_every=2)
+    np.testing.assert_allclose(run.loss, hist["loss"], rtol=1e-12)
+    for k in model.params:
+        np.testing.assert_allclose(run.model.params[k], model.params[k], rtol=1e-12, atol=1e-14)
+    x_test, y_test = run.test
+    out = model.predict(x_test)
+    expected = (np.mean((out.reshape(y_test.shape) - y_test) ** 2) if task == "adding"
+                else np.mean(out.argmax(-1) != y_test))
+    assert run.final_eval == pytest.approx(expected, rel=1e-12) and run.eval[-1] == run.final_eval
+    assert list(run.eval_step) == [2, 4] and run.reached is None
+    assert isinstance(run.seconds, float) and run.seconds > 0
+    assert run.config["hidden_size"] == 3 and run.model.rnn.hidden_size == 3
+
+
+def test_run_to_threshold_passes_clip_task_and_layer_options():
+    base = dict(SMALL, threshold=None)
+    clipped = lr.run_to_threshold("lstm", clip=1e-3, **base)
+    free = lr.run_to_threshold("lstm", clip=None, **base)
+    assert clipped.loss[0] == free.loss[0] and np.all(clipped.grad_norm > 1e-3)
+    assert abs(clipped.loss[-1] - free.loss[-1]) > 1e-6              # the clip reached the optimiser
+    h = lr.run_to_threshold("lstm", task_kwargs={"form": "hochreiter"}, **dict(base, T=24))
+    np.testing.assert_array_equal(h.test[0], lr.adding_problem(16, 24, seed=h.config["test_seed"],
+                                                               form="hochreiter")[0])
+    coupled = lr.run_to_threshold("lstm", variant="coupled", **base)
+    assert coupled.model.rnn.variant == "coupled"
+    f32 = lr.run_to_threshold("gru", task="temporal_order", dtype=np.float32, **base)
+    assert f32.test[0].dtype == np.float32 and f32.test[1].dtype == np.int64   # class ids stay integers
+
+
+def test_run_to_threshold_stops_only_when_asked():
+    always = dict(SMALL, threshold=1e9)
+    stopped = lr.run_to_threshold("rnn", **always)
+    assert stopped.reached == 2 and list(stopped.step) == [1, 2]
+    full = lr.run_to_threshold("rnn", stop_at_threshold=False, **always)
+    assert full.reached == 2 and len(full.step) == 4
+    for bad in (dict(steps=0), dict(eval_every=0)):
+        with pytest.raises(ValueError, match="steps and eval_every: expected >= 1"):
+            lr.run_to_threshold("rnn", **dict(SMALL, **bad))
+    one = lr.run_to_threshold("rnn", **dict(SMALL, steps=1, eval_every=1, threshold=None))
+    assert len(one.step) == 1 and list(one.eval_step) == [1]
+
+
+def test_sgd_momentum_validation_message():
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\), got 1.5"):
+        lr.SGD(momentum=1.5)
