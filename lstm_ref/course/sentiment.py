@@ -21,10 +21,9 @@ from importlib import resources
 import numpy as np
 
 from ..core.layers import LSTM
-from ..training.io import copy_params_into
 from ..training.losses import softmax_cross_entropy
 from ..training.loop import train
-from ..training.modules import Embedding, Linear
+from ..training.modules import Composite, Embedding, Linear
 from ..training.optim import Adam
 
 # load_pretrained is reached as lr.load_pretrained("sentiment") through lstm_ref.course.poetry, which
@@ -77,7 +76,7 @@ def pad_batch(ids_list, max_len=None):
     return ids, lengths
 
 
-class SentimentRNN:
+class SentimentRNN(Composite):
     """Embedding -> (Bi)LSTM over the real characters only -> sentence vector -> Linear(D*H, 2).
 
     SentimentRNN(vocab, embed_dim=64, hidden_size=64, encoder="bilstm-ends", dropout=0.0, seed=0,
@@ -112,26 +111,16 @@ class SentimentRNN:
             layer.params = {k: self.rnn.params[k[:-3] + sfx] for k in layer.params}   # shared arrays
             self._dirs.append((sfx, layer))
         self._rng = np.random.default_rng(seed + 3)
-        self._parts = (("embed", self.embed), ("rnn", self.rnn), ("head", self.head))
 
     def config(self):
         return {"encoder": self.encoder, "embed_dim": self.embed_dim, "hidden_size": self.hidden_size,
                 "dropout": self.dropout, "seed": self.seed, "dtype": str(self.dtype), "max_len": self.max_len,
                 "vocab_size": len(self.vocab)}
 
-    # -- parameters
-    @property
-    def params(self):
-        return {f"{name}.{k}": v for name, part in self._parts for k, v in part.params.items()}
-
-    def state_dict(self):
-        return {k: v.copy() for k, v in self.params.items()}
-
-    def load_state_dict(self, d):
-        copy_params_into(self.params, d)
-
-    def num_params(self):
-        return int(sum(v.size for v in self.params.values()))
+    # -- parameters (params, state_dict, load_state_dict, num_params: see Composite; the gradients
+    #    come from loss_and_grads)
+    def _parts(self):
+        return (("embed", self.embed), ("rnn", self.rnn), ("head", self.head))
 
     # -- computation
     def _check_batch(self, batch):

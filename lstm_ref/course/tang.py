@@ -21,7 +21,7 @@ import numpy as np
 from ..core.layers import LSTM
 from ..training.clip import clip_grad_norm
 from ..training.io import copy_params_into
-from ..training.modules import Embedding, Linear
+from ..training.modules import Composite, Embedding, Linear
 
 __all__ = ["load_tang_corpus", "tang_corpus_info", "TangVocab", "encode_poems", "poem_batches",
            "ClassSoftmax", "TangLSTM", "poem_nll", "tang_train_step"]
@@ -235,7 +235,7 @@ class ClassSoftmax:
         return nll, dh
 
 
-class TangLSTM:
+class TangLSTM(Composite):
     """Embedding -> LSTM layer 1 -> dropout -> LSTM layer 2 ... -> dropout -> class softmax.
 
     TangLSTM(vocab_size, embed_dim, hidden_size, num_layers=2, dropout=0.1, num_classes=80,
@@ -283,22 +283,10 @@ class TangLSTM:
             yield f"lstm{l}", layer
         yield "head", self.head
 
-    @property
-    def params(self):
-        return {f"{n}.{k}": v for n, part in self._parts() for k, v in part.params.items()}
-
-    @property
-    def grads(self):
-        return {f"{n}.{k}": v for n, part in self._parts() for k, v in part.grads.items()}
-
-    def state_dict(self):
-        return {k: v.copy() for k, v in self.params.items()}
-
+    # params, grads, state_dict, num_params: see Composite
     def load_state_dict(self, d):
+        """Copy values in (cast to the model's dtype) from a dict with exactly the keys of ``params``."""
         copy_params_into(self.params, {k: np.asarray(v, dtype=self.dtype) for k, v in d.items()})
-
-    def num_params(self):
-        return int(sum(v.size for v in self.params.values()))
 
     def _check_ids(self, ids, name="ids"):
         ids = np.asarray(ids)
