@@ -18,6 +18,7 @@ Everything here is vectorised over a batch axis (products) or over a grid (the c
 """
 import numpy as np
 
+from ..core._validate import float_array
 from ..core.activations import sigmoid as _sigmoid
 
 __all__ = [
@@ -46,12 +47,9 @@ def _check_nonlinearity(nonlinearity):
 
 
 def _as_float_array(name, a):
+    """``a`` as a finite float array; integers are converted to float64 (the package's checker)."""
     a = np.asarray(a)
-    if not np.issubdtype(a.dtype, np.floating):
-        a = a.astype(np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} (shape {a.shape}) contains NaN or inf")
-    return a
+    return float_array(name, a if a.dtype.kind == "f" else a.astype(np.float64))
 
 
 def _check_square(name, W):
