@@ -4,12 +4,15 @@
 exactly as a learner starts it. The tests then
 
 - open every chapter from the file browser and check that every <img> loaded (naturalWidth > 0),
-  that MathJax typeset the Markdown maths and that no cell shows an error;
+  that MathJax typeset the Markdown maths, that no cell shows an error and that every link to a
+  file of the repository (another chapter, sources.md#post-001) resolves;
 - run chapter 03 (Run All) and move a slider of its gate explorer: the picture must be redrawn;
 - open the RISE slideshow of a chapter (Alt+R) and advance it;
-- show that the checks fail on a notebook with a broken figure path and on one with a failing cell.
+- show that the checks fail on a notebook with a broken figure path and a broken link, and on one
+  with a failing cell.
 
-Screenshots for a person to look at go to _build/lab/. The chapters are never saved: autosave is off
+Screenshots for a person to look at go to _build/lab/. The RISE view saves its notebook, so it shows a
+copy of the chapter. The chapters are never saved: autosave is off
 in a throw-away settings directory, every tab is closed with "Discard", and a final check compares
 the notebooks' bytes before and after.
 """
@@ -224,6 +227,15 @@ def problems_in(panel, expect_math, timeout=60):
         time.sleep(1)
 
 
+def broken_links(page, panel):
+    """Links of the rendered Markdown to files of the repository (JupyterLab turns `sources.md#post-001`
+    or `../figures/x.svg` into /files/... and opens them in a tab) whose target does not exist."""
+    urls = panel.evaluate("(p) => [...p.querySelectorAll('.jp-RenderedMarkdown a')].map(a => a.href)"
+                          ".filter(h => h.includes('/files/'))")
+    return [f"link to a missing file: {u.split('/files/', 1)[1].split('?')[0]}" for u in urls
+            if page.request.get(u.split("#")[0]).status != 200]
+
+
 def has_markdown_math(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     return any(c["cell_type"] == "markdown" and "$" in "".join(c["source"]) for c in cells)
@@ -273,7 +285,9 @@ def broken_figure_notebook():
     return fixture_notebook("broken_figure.ipynb", [
         new_markdown_cell("# A figure that loads and one that does not\n\n$$h_t = \\tanh(W h_{t-1})$$\n\n"
                           "![the LSTM cell](../../figures/lstm_cell.svg)\n\n"
-                          "![a misspelt path](../../figures/lstm_cel.svg)")])
+                          "![a misspelt path](../../figures/lstm_cel.svg)\n\n"
+                          "Links: [the Sources page](../../notebooks/sources.md#post-001), "
+                          "[a chapter that does not exist](../../notebooks/10_no_such_chapter.ipynb)")])
 
 
 def failing_cell_notebook():
@@ -306,6 +320,7 @@ def test_every_chapter_shows_its_figures_maths_and_no_errors(lab, lab_page, stem
     panel = open_notebook(lab_page, f"notebooks/{path.name}")
     try:
         found = problems_in(panel, has_markdown_math(path))
+        found["problems"] += broken_links(lab_page, panel)
         panel.evaluate("(p) => p.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollTo(0, 0)")
         lab_page.screenshot(path=str(SHOTS / f"{stem}.png"))
     finally:
@@ -318,10 +333,11 @@ def test_every_chapter_shows_its_figures_maths_and_no_errors(lab, lab_page, stem
         assert found["math"] > 0, "MathJax typeset nothing"
 
 
-def test_a_broken_figure_path_fails_the_check(lab, lab_page):
+def test_a_broken_figure_path_and_a_broken_link_fail_the_check(lab, lab_page):
     panel = open_notebook(lab_page, broken_figure_notebook())
     try:
         found = problems_in(panel, expect_math=True)
+        links = broken_links(lab_page, panel)
         lab_page.screenshot(path=str(SHOTS / "fixture_broken_figure.png"))
     finally:
         dialogs = close_all(lab_page)
@@ -329,6 +345,7 @@ def test_a_broken_figure_path_fails_the_check(lab, lab_page):
     assert not dialogs, f"JupyterLab showed: {dialogs}"
     assert found["images"] == 2 and found["math"] > 0
     assert len(found["problems"]) == 1 and found["problems"][0].endswith("/files/figures/lstm_cel.svg"), found["problems"]
+    assert links == ["link to a missing file: notebooks/10_no_such_chapter.ipynb"], links
 
 
 def test_a_failing_cell_fails_the_check(lab, lab_page):

@@ -119,6 +119,14 @@ def stage_book():
     return paths
 
 
+# The printed book: A4 pages, each chapter from a new page.
+# (The theme lays the page out with flex boxes, inside which print breaks are ignored: blocks in print.)
+PRINT_CSS = ("<style>@page { size: A4; margin: 16mm 14mm; } @media print { "
+             ".bd-page-width, .bd-container, .bd-container__inner, .bd-main, .bd-content, "
+             ".bd-article-container, .bd-article, main { display: block !important; } "
+             "span[id^=\"document-notebooks/\"] + section { break-before: page; } }</style>")
+
+
 def build_book(builder="html"):
     """Jupyter Book's `builder` ("html": _build/html, "singlehtml": the book in _build/singlehtml/intro.html)."""
     require_node_modules()
@@ -133,7 +141,8 @@ def build_book(builder="html"):
         page = out / "intro.html"                     # the root document holds every chapter
         html = page.read_text(encoding="utf-8")
         assert "config=TeX-AMS-MML_HTMLorMML" in html, "build_book: MathJax URL not found in the single page"
-        page.write_text(html.replace("config=TeX-AMS-MML_HTMLorMML", "config=TeX-AMS-MML_SVG"), encoding="utf-8")
+        html = html.replace("config=TeX-AMS-MML_HTMLorMML", "config=TeX-AMS-MML_SVG")
+        page.write_text(html.replace("</head>", f"{PRINT_CSS}</head>", 1), encoding="utf-8")
     print(f"book ({builder}): {len(paths)} chapters -> {out.relative_to(ROOT)}/")
 
 
