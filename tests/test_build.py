@@ -172,3 +172,40 @@ def test_sources_page_lists_the_five_posts(built):
     titles = re.findall(r"《([^》]+)》", (built.parent / "notebooks" / "sources.md").read_text(encoding="utf-8"))
     assert "【深度学习】RNN与LSTM" in titles and len(titles) >= 5
     assert any(link.endswith("sources.html") for link in parse(built / "html" / "intro.html").links)
+
+
+def test_make_serve_prints_two_urls_that_serve_the_book_and_the_slides(built):
+    """`make serve` serves _build/ on 127.0.0.1 and prints the book's and the slides' addresses."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["make", "--no-print-directory", "serve", f"PORT={port}"], cwd=built.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        urls = [re.search(r"http://127\.0\.0\.1:\d+/\S*", proc.stdout.readline()) for _ in range(2)]
+        assert all(urls), "make serve did not print two URLs"
+        urls = [u.group(0) for u in urls]
+        assert urls == [f"http://127.0.0.1:{port}/html/index.html", f"http://127.0.0.1:{port}/slides/"], urls
+        for url in urls:
+            for _ in range(50):
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as response:
+                        assert response.status == 200
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise AssertionError(f"{url} did not answer")
+        with urllib.request.urlopen(urls[1], timeout=10) as response:
+            listing = response.read().decode()
+        assert all(f"{p.stem}.slides.html" in listing for p in chapter_notebooks())
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
