@@ -470,3 +470,20 @@ def test_clip_grad_value_on_both_sides():
     assert out["a"] is not g["a"] and g["a"][0] == -2.0
     with pytest.raises(ValueError, match="clip_value"):
         lr.clip_grad_value(g, -1.0)
+
+
+def test_adam_betas_bounds_and_optimiser_input_checks():
+    for betas in ((0.0, 0.0), (0.999, 0.0), (0.0, 0.9999)):
+        lr.Adam(betas=betas)                                   # 0 <= b < 1 is allowed
+    for betas in ((1.0, 0.9), (0.9, 1.0), (-0.1, 0.9), (0.9, -0.1), (1.5, 0.9), (0.9, 1.5)):
+        with pytest.raises(ValueError, match="betas must lie in"):
+            lr.Adam(betas=betas)
+    with pytest.raises(TypeError, match="params and grads must be dicts"):
+        lr.SGD().step([np.zeros(2)], {"w": np.zeros(2)})
+    with pytest.raises(TypeError, match="float32 or float64 numpy array"):
+        lr.SGD().step({"w": [0.0, 1.0]}, {"w": np.zeros(2)})
+
+
+def test_orthogonal_blocks_keep_their_dtype():
+    W = lr.orthogonal_blocks(np.random.default_rng(0), 3, 4, dtype=np.float32)
+    assert W.dtype == np.float32 and W.shape == (12, 4)
