@@ -82,15 +82,24 @@ def mcnemar_wrong(b, c):                           # one-sided: forgets the fact
     return sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2 ** n if n else 1.0
 
 
-@pytest.mark.parametrize("k, name, right, wrong", [
-    (1, "sentence_vector", sentence_vector_right, sentence_vector_wrong),
-    (2, "bilstm_params", bilstm_params_right, bilstm_params_wrong),
-    (3, "birnn", birnn_right, birnn_wrong),
-    (4, "mcnemar_p", mcnemar_right, mcnemar_wrong),
-])
-def test_exercise_check_accepts_the_solution_and_rejects_a_wrong_answer(k, name, right, wrong):
-    assert _run(k, name, right) == "accepted"
-    assert _run(k, name, wrong) == "rejected"
+NAMES = {1: "sentence_vector", 2: "bilstm_params", 3: "birnn", 4: "mcnemar_p"}
+RIGHT = {1: sentence_vector_right, 2: bilstm_params_right, 3: birnn_right, 4: mcnemar_right}
+WRONG = {
+    1: [sentence_vector_wrong],   # [h→_T, h←_T]: the last position of both directions
+    2: [bilstm_params_wrong],     # layer 2 read as if it had H inputs
+    3: [birnn_wrong],             # the backward outputs left reversed in time
+    4: [mcnemar_wrong],           # one-sided p-value
+}
+
+
+@pytest.mark.parametrize("k", sorted(RIGHT))
+def test_exercise_check_accepts_the_solution(k):
+    assert _run(k, NAMES[k], RIGHT[k]) == "accepted"
+
+
+@pytest.mark.parametrize("k, wrong", [(k, w) for k, ws in WRONG.items() for w in ws])
+def test_exercise_check_rejects_a_wrong_answer(k, wrong):
+    assert _run(k, NAMES[k], wrong) == "rejected"
 
 
 def test_formula_exercises_are_checked_at_three_or_more_random_points():

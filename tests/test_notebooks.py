@@ -195,12 +195,7 @@ def test_solutions_are_hidden_and_checked(path):
 
 
 # ------------------------------------------------------------------------------------------------
-# Every claim true at its strength (docs/chapter_convention.md, "The seven rules"). Chapters whose
-# rewrite under these rules is still to come are listed here; a chapter leaves a list as soon as it
-# complies, and a listed chapter that already complies is checked all the same.
-CLAIMS_PENDING = {"05", "06", "07", "09"}
-LONG_LINES_PENDING = {"05", "06", "09"}
-FILE_IDS_PENDING = {"05", "06", "09"}
+# Every claim true at its strength (docs/chapter_convention.md, "The seven rules").
 MAX_CODE_LINE = 100
 POST_FILE_ID = re.compile(r"\b00[0-4]_[0-9a-f]{16}\b")
 
@@ -213,9 +208,7 @@ def _has_claims_section(cells):
 def test_claims_section(path):
     """## Claims after ## In the sources; its code cell is lr.claims_table() and shows every claim."""
     cells = load(path)["cells"]
-    if not _has_claims_section(cells):
-        assert path.name[:2] in CLAIMS_PENDING, "no ## Claims section with lr.claims_table()"
-        return
+    assert _has_claims_section(cells), "no ## Claims section with lr.claims_table()"
     k = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and source(c).startswith("## Claims"))
     sources_at = next(i for i, c in enumerate(cells) if source(c).startswith("## In the sources"))
     assert k > sources_at, "## Claims comes after ## In the sources"
@@ -235,8 +228,6 @@ def test_claims_section(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_code_lines_fit_a_slide(path):
-    if path.name[:2] in LONG_LINES_PENDING:
-        pytest.xfail("chapter listed in LONG_LINES_PENDING")   # pending work, not a missing dependency
     for i, cell in enumerate(load(path)["cells"]):
         if cell["cell_type"] == "code":
             for line in source(cell).splitlines():
@@ -245,8 +236,6 @@ def test_code_lines_fit_a_slide(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_posts_cited_by_title_not_file_name(path):
-    if path.name[:2] in FILE_IDS_PENDING:
-        pytest.xfail("chapter listed in FILE_IDS_PENDING")    # pending work, not a missing dependency
     for i, cell in enumerate(load(path)["cells"]):
         assert not POST_FILE_ID.search(source(cell)), f"cell {i}: a post cited by its file name; cite its title"
 
@@ -265,8 +254,7 @@ def test_exercise_checks_print_no_solution(path):
                 f"an exercise check cell printed {printed(cell)!r}")
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] not in CLAIMS_PENDING],
-                         ids=[p.name for p in NOTEBOOKS if p.name[:2] not in CLAIMS_PENDING])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_exercise_has_a_wrong_answer_test(path):
     test = ROOT / "tests" / f"test_exercises_{path.name[:2]}.py"
     assert test.exists(), f"{test.name} is missing: a test that each exercise check rejects wrong answers"
