@@ -43,7 +43,7 @@ help:
 	@echo "make mutation mutation testing of the non-layer modules (slow; not part of make test; JOBS=2)"
 	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
 	@echo "make weights  retrain every shipped model (weights-tang: chapter 08; weights-sentiment: chapter 07)"
-	@echo "make experiments  re-run the seed sweeps of chapters 05, 06, 09 (SWEEP=lag for one)"
+	@echo "make experiments  re-run every seed sweep: chapters 02, 05, 06, 09 (SWEEP=lag for one of 05-09's)"
 	@echo "make sweep-temporal-order   re-run chapter 02's temporal-order sweep"
 
 # ---------------------------------------------------------------------------------------- set-up
@@ -184,10 +184,12 @@ weights-tang300: $(STAMP_LEARN)
 weights-sentiment: $(STAMP_LEARN)
 	$(PINNED) nice -n 10 $(PY) scripts/train_sentiment.py all
 
-# The seed sweeps of chapters 05, 06 and 09 (lstm_ref/course/sweeps.py) -> lstm_ref/data/sweep_*.json
+# The seed sweeps of chapters 05, 06 and 09 (lstm_ref/course/sweeps.py) -> lstm_ref/data/sweep_*.json,
+# and, without SWEEP=, chapter 02's temporal-order sweep too.
 .PHONY: experiments
 experiments: $(STAMP_LEARN)
 	$(PINNED) nice -n 10 $(PY) scripts/run_experiments.py $(SWEEP)
+	$(if $(SWEEP),,$(MAKE) --no-print-directory sweep-temporal-order)
 
 # Chapter 02's temporal-order sweep (about 5 minutes): lstm_ref/data/sweep_temporal_order.json
 .PHONY: sweep-temporal-order
