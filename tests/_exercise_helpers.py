@@ -85,3 +85,27 @@ def rejects(ns, answer_src, check_src):
     except AssertionError:
         return True
     return False
+
+
+def exercise_tests(name, wrong):
+    """The fixture and the two tests of a chapter's exercise file: every wrong answer in
+    ``wrong`` ({k: [source, ...]}) is rejected by Exercise k's own check cell, and the reference
+    solution of every k is accepted. A chapter's file binds them to module-level names:
+
+        ns, test_check_rejects_a_wrong_answer, test_check_accepts_the_solution = exercise_tests(NAME, WRONG)
+    """
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def ns():
+        return chapter(name)
+
+    @pytest.mark.parametrize("k, answer", [(k, w) for k, ws in wrong.items() for w in ws])
+    def test_check_rejects_a_wrong_answer(ns, k, answer):
+        assert rejects(ns, answer, check_cell(name, k)), f"Exercise {k} accepted a wrong answer:\n{answer}"
+
+    @pytest.mark.parametrize("k", sorted(wrong))
+    def test_check_accepts_the_solution(ns, k):
+        assert f"Exercise {k}: correct" in run(ns, solution_cell(name, k))
+
+    return ns, test_check_rejects_a_wrong_answer, test_check_accepts_the_solution

@@ -1,15 +1,7 @@
 """Chapter 08's exercise checks reject plausible wrong answers and accept the reference solutions."""
-import pytest
-
-from _exercise_helpers import chapter, check_cell, rejects, run, solution_cell
+from _exercise_helpers import exercise_tests
 
 NAME = "08_"
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return chapter(NAME)
-
 
 WRONG = {
     1: [  # the arithmetic mean of 1/p; the loss in nats instead of its exponential; no mean
@@ -33,11 +25,4 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize("k, wrong", [(k, w) for k, ws in WRONG.items() for w in ws])
-def test_check_rejects_a_wrong_answer(ns, k, wrong):
-    assert rejects(ns, wrong, check_cell(NAME, k)), f"Exercise {k} accepted a wrong answer:\n{wrong}"
-
-
-@pytest.mark.parametrize("k", sorted(WRONG))
-def test_check_accepts_the_solution(ns, k):
-    assert f"Exercise {k}: correct" in run(ns, solution_cell(NAME, k))
+ns, test_check_rejects_a_wrong_answer, test_check_accepts_the_solution = exercise_tests(NAME, WRONG)
