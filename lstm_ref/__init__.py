@@ -48,7 +48,7 @@ from .course.plots import (
     plot_gate_heatmap, plot_success_rates,
 )
 from .course.experiments import (
-    TASKS, Run, task_data, make_model, run_to_threshold, run_seeds, updates_to_threshold,
+    TASKS, Run, RunConfig, task_data, make_model, run_to_threshold, run_seeds, updates_to_threshold,
     hidden_grad_norms,
 )
 from .course.sweeps import SWEEPS, load_sweep, select_gru_lstm_rates
@@ -98,7 +98,7 @@ __all__ = [
     "jacobian_products", "jacobian_norms", "singular_values", "spectral_norm",
     "scale_spectral_norm", "vanishing_bound", "cliff_forward", "cliff_loss_and_grad", "cliff_grid",
     "COURSE_STYLE", "use_course_style", "new_axes", "plot_learning_curves", "plot_grad_norms",
-    "plot_heatmap", "plot_gate_heatmap", "plot_success_rates", "TASKS", "Run", "task_data",
+    "plot_heatmap", "plot_gate_heatmap", "plot_success_rates", "TASKS", "Run", "RunConfig", "task_data",
     "make_model", "run_to_threshold", "run_seeds", "updates_to_threshold", "hidden_grad_norms",
     "SWEEPS", "load_sweep", "select_gru_lstm_rates", "train_on_stream", "stream_eval",
     "AblationConfig", "continual_ablation", "CharVocab", "poems_to_text", "split_poems",

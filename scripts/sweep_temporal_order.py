@@ -40,7 +40,7 @@ ARMS = {
 def run_one(arm, T, seed):
     """One run of the sweep, as the dict stored in the JSON file."""
     kind, _, layer_kwargs = ARMS[arm]
-    run = lr.run_to_threshold(kind, T=T, seed=seed, **CONFIG, **layer_kwargs)
+    run = lr.run_to_threshold(kind, seed=seed, T=T, layer=layer_kwargs, **CONFIG)
     return {"arm": arm, "T": T, "seed": seed, "reached": run.reached,
             "eval_step": run.eval_step.tolist(), "eval_error": [round(float(e), 6) for e in run.eval]}
 

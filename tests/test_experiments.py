@@ -1,4 +1,6 @@
 """Tests of lstm_ref.course.experiments: the train-until-threshold driver and the gradient-flow probe."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -49,7 +51,7 @@ def test_float32_runs_in_float32():
 def test_lstm_learns_a_short_adding_problem():
     # T = 10: an LSTM gets well below the predict-the-mean baseline 1/6 within 400 updates
     run = lr.run_to_threshold("lstm", task="adding", T=10, hidden_size=16, seed=0, steps=400, threshold=0.02,
-                              eval_every=20, n_test=256, forget_bias=1.0)
+                              eval_every=20, n_test=256, layer={"forget_bias": 1.0})
     assert run.reached is not None and run.reached <= 400
     assert run.final_eval <= 0.02 < run.eval[0] < 0.5
 
@@ -62,7 +64,7 @@ def test_updates_to_threshold_marks_failures_inf():
 
 
 def test_unknown_task_and_kind_raise():
-    with pytest.raises(ValueError, match="task"):
+    with pytest.raises(ValueError, match=r"task must be one of \['adding', 'temporal_order'\], got 'nope'"):
         lr.run_to_threshold("lstm", task="nope", steps=1)
     with pytest.raises(ValueError, match="task"):
         lr.task_data("nope", 2, 5, 0)
@@ -117,3 +119,27 @@ def test_hidden_grad_norms_rejects_stacked_models():
     x, y = lr.task_data("adding", 2, 5, seed=0)
     with pytest.raises(ValueError):
         lr.hidden_grad_norms(model, x, y)
+
+
+def test_config_and_overrides():
+    """A RunConfig holds the settings; overrides replace fields; unknown names are rejected by name."""
+    cfg = lr.RunConfig(steps=10, threshold=None, **SMALL)
+    a = lr.run_to_threshold("rnn", seed=1, config=cfg)
+    b = lr.run_to_threshold("rnn", seed=1, steps=10, threshold=None, **SMALL)
+    np.testing.assert_array_equal(a.loss, b.loss)
+    assert a.config == b.config == cfg and a.config.dtype == "float64"
+    c = lr.run_to_threshold("rnn", seed=1, config=cfg, steps=5)
+    assert c.config.steps == 5 and cfg.steps == 10 and len(c.step) == 5          # the config is not changed
+    np.testing.assert_array_equal(c.loss, a.loss[:5])
+    layer = {"forget_bias": 2.0}
+    d = lr.RunConfig(layer=layer)
+    layer["forget_bias"] = 0.0                                                     # the config keeps its copy
+    assert d.layer == {"forget_bias": 2.0} and lr.RunConfig(dtype=np.float32).dtype == "float32"
+    with pytest.raises(TypeError, match=r"unknown option\(s\) \['forget_bias'\]; .*'hidden_size'.*layer="):
+        lr.run_to_threshold("lstm", forget_bias=1.0)
+    with pytest.raises(TypeError, match="config must be a RunConfig or None, got dict"):
+        lr.run_to_threshold("lstm", config={"steps": 3})
+    with pytest.raises(ValueError, match="steps and eval_every must be >= 1, got 0 and 25"):
+        lr.RunConfig(steps=0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.steps = 3

@@ -358,7 +358,7 @@ def test_run_to_threshold_is_adam_on_the_documented_batches(kind, task):
     assert run.final_eval == pytest.approx(expected, rel=1e-12) and run.eval[-1] == run.final_eval
     assert list(run.eval_step) == [2, 4] and run.reached is None
     assert isinstance(run.seconds, float) and run.seconds > 0
-    assert run.config["hidden_size"] == 3 and run.model.rnn.hidden_size == 3
+    assert run.config.hidden_size == 3 and run.model.rnn.hidden_size == 3
 
 
 def test_run_to_threshold_passes_clip_task_and_layer_options():
@@ -368,9 +368,9 @@ def test_run_to_threshold_passes_clip_task_and_layer_options():
     assert clipped.loss[0] == free.loss[0] and np.all(clipped.grad_norm > 1e-3)
     assert abs(clipped.loss[-1] - free.loss[-1]) > 1e-6              # the clip reached the optimiser
     h = lr.run_to_threshold("lstm", task_kwargs={"form": "hochreiter"}, **dict(base, T=24))
-    np.testing.assert_array_equal(h.test[0], lr.adding_problem(16, 24, seed=h.config["test_seed"],
+    np.testing.assert_array_equal(h.test[0], lr.adding_problem(16, 24, seed=h.config.test_seed,
                                                                form="hochreiter")[0])
-    coupled = lr.run_to_threshold("lstm", variant="coupled", **base)
+    coupled = lr.run_to_threshold("lstm", layer={"variant": "coupled"}, **base)
     assert coupled.model.rnn.variant == "coupled"
     f32 = lr.run_to_threshold("gru", task="temporal_order", dtype=np.float32, **base)
     assert f32.test[0].dtype == np.float32 and f32.test[1].dtype == np.int64   # class ids stay integers
@@ -383,7 +383,7 @@ def test_run_to_threshold_stops_only_when_asked():
     full = lr.run_to_threshold("rnn", stop_at_threshold=False, **always)
     assert full.reached == 2 and len(full.step) == 4
     for bad in (dict(steps=0), dict(eval_every=0)):
-        with pytest.raises(ValueError, match="steps and eval_every: expected >= 1"):
+        with pytest.raises(ValueError, match="steps and eval_every must be >= 1"):
             lr.run_to_threshold("rnn", **dict(SMALL, **bad))
     one = lr.run_to_threshold("rnn", **dict(SMALL, steps=1, eval_every=1, threshold=None))
     assert len(one.step) == 1 and list(one.eval_step) == [1]

@@ -26,7 +26,7 @@ def test_every_configuration_and_seed_is_stored():
 @pytest.mark.parametrize("arm, T, seed", [("rnn_orthogonal", 10, 2), ("rnn_uniform", 20, 9)])
 def test_a_stored_run_reproduces(arm, T, seed):
     a = SWEEP["arms"][arm]
-    run = lr.run_to_threshold(a["kind"], T=T, seed=seed, **SWEEP["config"], **a["layer_kwargs"])
+    run = lr.run_to_threshold(a["kind"], seed=seed, T=T, layer=a["layer_kwargs"], **SWEEP["config"])
     stored = RUNS[arm, T, seed]
     assert run.reached == stored["reached"]
     assert np.allclose(run.eval, stored["eval_error"], rtol=0, atol=1e-6)

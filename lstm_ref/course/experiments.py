@@ -8,10 +8,11 @@ arguments; the BLAS may still change the last bits, so notebooks print counts an
 
 Main entry points
 -----------------
-``run_to_threshold(kind, task="adding", T=50, ...) -> Run``
+``run_to_threshold(kind, seed=0, config=RunConfig(), **overrides) -> Run``
     one training run; ``Run.reached`` is the update at which the test metric first fell below the
-    threshold (None if it never did within ``steps``).
-``run_seeds(seeds, **kwargs) -> list[Run]``
+    threshold (None if it never did within ``steps``). ``RunConfig`` holds every setting (task,
+    T, hidden_size, steps, threshold, lr, clip, ...); overrides change some of them.
+``run_seeds(seeds, kind, config=None, **overrides) -> list[Run]``
     the same configuration over several seeds.
 ``updates_to_threshold(runs) -> (S,) float64``
     the ``reached`` counts, ``inf`` for runs that never reached the threshold (so medians and
@@ -28,6 +29,7 @@ import numpy as np
 __all__ = [
     "TASKS",
     "Run",
+    "RunConfig",
     "task_data",
     "make_model",
     "run_to_threshold",
@@ -93,7 +95,7 @@ def _metric(model, x, y, metric):
 class Run:
     """The record of one training run.
 
-    kind, seed: as passed. config: every other argument of the run (dict).
+    kind, seed: as passed. config: the :class:`RunConfig` of the run.
     reached: update at which the test metric first was <= threshold, or None.
     step, loss, grad_norm: (U,) per-update training loss and gradient norm (before clipping).
     eval_step, eval: (E,) the updates at which the test set was evaluated and the test metric there.
@@ -103,7 +105,7 @@ class Run:
 
     kind: str
     seed: int
-    config: dict
+    config: "RunConfig"
     reached: object
     step: np.ndarray
     loss: np.ndarray
@@ -121,72 +123,113 @@ class Run:
                 "eval_step": self.eval_step, "eval": self.eval, "reached": self.reached}
 
 
-def run_to_threshold(kind="lstm", task="adding", T=50, hidden_size=32, seed=0, steps=800, threshold=0.01,
-                     lr=1e-2, clip=1.0, batch_size=64, eval_every=25, n_test=500, test_seed=_DEFAULT_TEST_SEED,
-                     stop_at_threshold=True, task_kwargs=None, dtype=np.float64, **layer_kwargs):
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """The settings of one ``run_to_threshold`` run (everything but the kind and the seed).
+
+    task: a key of TASKS. T: sequence length. hidden_size: units of the recurrent layer.
+    steps: the budget of updates. threshold: on the task's metric (test MSE for "adding", error
+    rate for "temporal_order"); None = never stop early. lr: Adam's learning rate. clip: max global
+    gradient norm (None = no clipping). batch_size: sequences per update. eval_every: evaluate the
+    fixed test set (``n_test`` sequences drawn with ``test_seed``, the same for every run) every
+    that many updates. stop_at_threshold: False = train all ``steps`` updates even after reaching
+    the threshold (``reached`` is still recorded). task_kwargs: to the task function (e.g.
+    ``{"form": "hochreiter"}``). dtype: of the model's parameters (a name, e.g. "float32"; a numpy
+    dtype is converted); float inputs and targets are cast to it (float32 halves the time of a run
+    here, and the updates-to-threshold counts rarely move). layer: options of the recurrent layer,
+    e.g. ``{"forget_bias": 1.0}`` or ``{"init": "orthogonal"}``.
+    """
+
+    task: str = "adding"
+    T: int = 50
+    hidden_size: int = 32
+    steps: int = 800
+    threshold: float | None = 0.01
+    lr: float = 1e-2
+    clip: float | None = 1.0
+    batch_size: int = 64
+    eval_every: int = 25
+    n_test: int = 500
+    test_seed: int = _DEFAULT_TEST_SEED
+    stop_at_threshold: bool = True
+    task_kwargs: dict = dataclasses.field(default_factory=dict)
+    dtype: str = "float64"
+    layer: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {sorted(TASKS)}, got {self.task!r}")
+        if int(self.steps) < 1 or int(self.eval_every) < 1:
+            raise ValueError(f"steps and eval_every must be >= 1, got {self.steps} and {self.eval_every}")
+        # copies, so that a caller's dict can change without changing the configuration
+        object.__setattr__(self, "task_kwargs", dict(self.task_kwargs or {}))
+        object.__setattr__(self, "layer", dict(self.layer or {}))
+        object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
+
+
+def _configure(config, overrides):
+    """``config`` (default ``RunConfig()``) with ``overrides`` replaced; unknown names raise."""
+    valid = [f.name for f in dataclasses.fields(RunConfig)]
+    unknown = sorted(set(overrides) - set(valid))
+    if unknown:
+        raise TypeError(f"run_to_threshold got unknown option(s) {unknown}; the options are the fields of "
+                        f"RunConfig: {valid} (layer options go in layer={{...}})")
+    if config is not None and not isinstance(config, RunConfig):
+        raise TypeError(f"config must be a RunConfig or None, got {type(config).__name__}")
+    return dataclasses.replace(config or RunConfig(), **overrides)
+
+
+def run_to_threshold(kind="lstm", seed=0, config=None, **overrides):
     """Train one model with Adam on fresh batches until the test metric is <= threshold.
 
-    kind: "rnn" | "lstm" | "gru". task: a key of TASKS. T: sequence length. seed: seeds both the
-    model's initialisation and the stream of training batches (batch k uses task seed
-    ``(seed + 1) * 10_000_019 + k``). steps: the budget of updates. threshold: on the task's metric
-    (test MSE for "adding", error rate for "temporal_order"); None = never stop early.
-    lr: Adam's learning rate. clip: max global gradient norm (None = no clipping).
-    eval_every: evaluate the fixed test set (``n_test`` sequences drawn with ``test_seed``, the same
-    for every run) every that many updates. stop_at_threshold: False = train all ``steps`` updates
-    even after reaching the threshold (``reached`` is still recorded).
-    dtype: of the model's parameters; float inputs and targets are cast to it (float32 halves the
-    time of a run here, and the updates-to-threshold counts rarely move).
-    layer_kwargs: to the recurrent layer, e.g. ``forget_bias=1.0`` or ``init="orthogonal"``.
+    kind: "rnn" | "lstm" | "gru". seed: seeds both the model's initialisation and the stream of
+    training batches (batch k uses task seed ``(seed + 1) * 10_000_019 + k``). config: a
+    :class:`RunConfig` (default ``RunConfig()``); overrides: fields of it to change, e.g.
+    ``steps=1500, layer={"forget_bias": 1.0}`` (any other name raises a TypeError).
 
-    Returns a :class:`Run`.
+    Returns a :class:`Run` (its ``config`` is the RunConfig used).
     """
     from ..training import loop, optim
 
-    if task not in TASKS:
-        raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
-    if int(steps) < 1 or int(eval_every) < 1:
-        raise ValueError(f"steps and eval_every: expected >= 1, got {steps} and {eval_every}")
-    task_kwargs = dict(task_kwargs or {})
-    metric = TASKS[task][3]
-    dtype = np.dtype(dtype)
-    model = make_model(kind, task, hidden_size=hidden_size, seed=seed, dtype=dtype, **layer_kwargs)
+    cfg = _configure(config, overrides)
+    metric = TASKS[cfg.task][3]
+    dtype = np.dtype(cfg.dtype)
+    model = make_model(kind, cfg.task, hidden_size=cfg.hidden_size, seed=seed, dtype=dtype, **cfg.layer)
 
     def cast(a):
         return a.astype(dtype) if np.issubdtype(a.dtype, np.floating) else a
 
-    x_test, y_test = (cast(a) for a in task_data(task, n_test, T, test_seed, **task_kwargs))
+    x_test, y_test = (cast(a) for a in task_data(cfg.task, cfg.n_test, cfg.T, cfg.test_seed, **cfg.task_kwargs))
     base = (int(seed) + 1) * _TRAIN_SEED_STRIDE
 
     def batch_fn(step):
-        return tuple(cast(a) for a in task_data(task, batch_size, T, base + int(step), **task_kwargs))
+        return tuple(cast(a) for a in task_data(cfg.task, cfg.batch_size, cfg.T, base + int(step),
+                                                **cfg.task_kwargs))
 
     def eval_fn(m):
         return _metric(m, x_test, y_test, metric)
 
-    target = threshold if stop_at_threshold else None
+    target = cfg.threshold if cfg.stop_at_threshold else None
     start = time.perf_counter()
-    hist = loop.train(model, batch_fn, int(steps), optim.Adam(lr=lr), clip=clip, eval_fn=eval_fn,
-                        eval_every=int(eval_every), target=target)
+    hist = loop.train(model, batch_fn, int(cfg.steps), optim.Adam(lr=cfg.lr), clip=cfg.clip, eval_fn=eval_fn,
+                      eval_every=int(cfg.eval_every), target=target)
     seconds = time.perf_counter() - start
     eval_step = np.asarray(hist["eval_step"], dtype=np.int64)
     evals = np.asarray(hist["eval"], dtype=np.float64)
     reached = None
-    if threshold is not None:
-        hit = np.flatnonzero(evals <= threshold)
+    if cfg.threshold is not None:
+        hit = np.flatnonzero(evals <= cfg.threshold)
         reached = int(eval_step[hit[0]]) if hit.size else None
-    config = dict(task=task, T=T, hidden_size=hidden_size, steps=steps, threshold=threshold, lr=lr, clip=clip,
-                  batch_size=batch_size, eval_every=eval_every, n_test=n_test, test_seed=test_seed,
-                  task_kwargs=task_kwargs, dtype=dtype.name, **layer_kwargs)
-    return Run(kind=kind, seed=int(seed), config=config, reached=reached,
+    return Run(kind=kind, seed=int(seed), config=cfg, reached=reached,
                step=np.asarray(hist["step"], dtype=np.int64), loss=np.asarray(hist["loss"], dtype=np.float64),
                grad_norm=np.asarray(hist["grad_norm"], dtype=np.float64), eval_step=eval_step, eval=evals,
                final_eval=float(evals[-1]) if evals.size else float("nan"), seconds=seconds, model=model,
                test=(x_test, y_test))
 
 
-def run_seeds(seeds, kind="lstm", **kwargs):
-    """``[run_to_threshold(kind, seed=s, **kwargs) for s in seeds]``."""
-    return [run_to_threshold(kind, seed=int(s), **kwargs) for s in seeds]
+def run_seeds(seeds, kind="lstm", config=None, **overrides):
+    """``[run_to_threshold(kind, seed=s, config=config, **overrides) for s in seeds]``."""
+    return [run_to_threshold(kind, seed=int(s), config=config, **overrides) for s in seeds]
 
 
 def updates_to_threshold(runs):
