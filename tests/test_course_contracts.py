@@ -1,0 +1,219 @@
+"""Contracts of the course modules (the character model, tasks, experiment drivers) at their edges.
+
+Each test checks a statement of a docstring against an independent computation: the smallest and
+largest allowed arguments, dropout statistics and its gradient by central differences, what each
+constructor argument does to the initial parameters, and that a documented default is the value
+the docstring states.
+"""
+import numpy as np
+import pytest
+
+import lstm_ref as lr
+from lstm_ref.course import charlm
+
+
+# ------------------------------------------------------------------------------ the character model
+
+def forget_bias_total(lstm):
+    """b_f = bias_ih + bias_hh over the forget rows H:2H of every layer."""
+    H = lstm.hidden_size
+    return [lstm.params[f"bias_ih_l{k}"][H:2 * H] + lstm.params[f"bias_hh_l{k}"][H:2 * H]
+            for k in range(lstm.num_layers)]
+
+
+def test_char_lstm_forget_bias_and_embed_std_act_on_the_documented_parts():
+    base = lr.CharLSTM(9, 3, 4, num_layers=2, seed=5)
+    for b in forget_bias_total(base.rnn):                        # the default: b_f = 0 exactly
+        np.testing.assert_array_equal(b, 0.0)
+    one = lr.CharLSTM(9, 3, 4, num_layers=2, seed=5, forget_bias=1.0)
+    for b in forget_bias_total(one.rnn):
+        np.testing.assert_array_equal(b, 1.0)
+    small = lr.CharLSTM(9, 3, 4, num_layers=2, seed=5, embed_std=0.1)
+    # embed_std scales the N(0, 1) embeddings and nothing else
+    np.testing.assert_allclose(small.embed.params["weight"], 0.1 * base.embed.params["weight"], rtol=1e-15)
+    for k in base.params:
+        if k != "embed.weight":
+            np.testing.assert_array_equal(small.params[k], base.params[k])
+    w = lr.CharLSTM(400, 50, 4, seed=0).embed.params["weight"]  # N(0, 1): mean 0, variance 1
+    assert abs(w.mean()) < 0.02 and abs(w.var() - 1.0) < 0.02
+
+
+def test_char_lstm_parts_are_seeded_and_drawn_independently():
+    a, again, b = lr.CharLSTM(9, 4, 4, seed=1), lr.CharLSTM(9, 4, 4, seed=1), lr.CharLSTM(9, 4, 4, seed=2)
+    for part in ("embed", "rnn", "head"):
+        pa, pb = getattr(a, part).params, getattr(b, part).params
+        for k in pa:
+            np.testing.assert_array_equal(pa[k], getattr(again, part).params[k])   # a seed fixes every part
+            assert not np.allclose(pa[k], pb[k]), (part, k)                        # another seed changes each
+    # no two parts start from the same random numbers (hidden_size = embed_dim makes the LSTM's and
+    # the head's uniform bounds equal, so a shared seed would show as equal leading entries)
+    firsts = {k: v.ravel()[:4] for k, v in a.params.items() if v.size >= 4 and not k.startswith("rnn.bias")}
+    keys = sorted(firsts)
+    for i, k1 in enumerate(keys):
+        for k2 in keys[i + 1:]:
+            assert not np.allclose(np.abs(firsts[k1]), np.abs(firsts[k2])), (k1, k2)
+
+
+def test_char_lstm_dropout_masks_zero_a_fraction_p_and_rescale_the_rest():
+    p = 0.3
+    model = lr.CharLSTM(50, 10, 8, seed=0, dropout=p)
+    masks = []
+    draw = model._dropout_mask
+
+    def spy(shape):
+        masks.append(draw(shape))
+        return masks[-1]
+
+    model._dropout_mask = spy
+    x = np.random.default_rng(0).integers(0, 50, size=(40, 5))
+    model.loss_and_grads(x, x)
+    assert len(masks) == 2
+    m_e, m_h = masks
+    assert m_e.shape == (40, 5, 10) and m_h.shape == (40, 5, 8)
+    for m in masks:
+        assert m.dtype == model.dtype
+        assert set(np.unique(m)) == {0.0, 1.0 / (1.0 - p)}      # survivors scaled by 1 / (1 - p)
+        assert abs((m == 0).mean() - p) < 0.05                   # binomial sd ~0.008 over 1600-2000 entries
+    model.loss_and_grads(x, x)
+    assert not np.array_equal(masks[2], m_e)                     # a fresh mask every call
+    # the same seed draws the same masks: training with dropout is reproducible
+    twin = lr.CharLSTM(50, 10, 8, seed=0, dropout=p)
+    l1, g1, _ = lr.CharLSTM(50, 10, 8, seed=0, dropout=p).loss_and_grads(x, x)
+    l2, g2, _ = twin.loss_and_grads(x, x)
+    assert l1 == l2 and all(np.array_equal(g1[k], g2[k]) for k in g1)
+    # without dropout loss_and_grads is the plain teacher-forced loss of forward
+    plain = lr.CharLSTM(50, 10, 8, seed=0)
+    logits, _ = plain.forward(x)
+    loss, _, _ = plain.loss_and_grads(x, x)
+    assert loss == pytest.approx(lr.softmax_cross_entropy(logits.reshape(200, 50), x.reshape(200))[0], rel=1e-14)
+
+
+def test_char_lstm_dropout_gradients_are_those_of_the_dropped_network():
+    model = lr.CharLSTM(7, 3, 4, seed=1, dropout=0.4)
+    rng = np.random.default_rng(3)
+    x, y = rng.integers(0, 7, (5, 2)), rng.integers(0, 7, (5, 2))
+    masks = []
+    draw = model._dropout_mask
+    model._dropout_mask = lambda shape: masks.append(draw(shape)) or masks[-1]
+    loss, grads, _ = model.loss_and_grads(x, y)
+    m_e, m_h = masks
+    assert (m_e == 0).any() and (m_h == 0).any() and (m_e > 0).any()
+    params = model.params
+
+    def dropped_loss(**p):
+        """The dropped-out network written out: embed, mask, LSTM, mask, head, cross-entropy."""
+        saved = {k: v.copy() for k, v in params.items()}
+        for k, v in p.items():
+            params[k][...] = v
+        e = params["embed.weight"][x] * m_e
+        h, _ = model.rnn.forward(e)
+        logits = (h * m_h) @ params["head.weight"].T + params["head.bias"]
+        for k, v in saved.items():
+            params[k][...] = v
+        z = logits - logits.max(-1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+        return -np.take_along_axis(logp, y[..., None], -1).mean()
+
+    inputs = {k: v.copy() for k, v in params.items()}
+    assert loss == pytest.approx(dropped_loss(), rel=1e-13)
+    for name, g in grads.items():
+        num = lr.numerical_gradient(dropped_loss, inputs, name, eps=1e-5, order=4)
+        assert np.abs(num - g).max() < 1e-8 * max(1.0, np.abs(g).max()), name
+
+
+def test_char_lstm_loss_and_grads_checks_y_like_x():
+    model = lr.CharLSTM(7, 3, 4)
+    x = np.zeros((3, 2), dtype=np.int64)
+    with pytest.raises(ValueError, match=r"^y\b"):
+        model.loss_and_grads(x, np.full((3, 2), 7))
+    with pytest.raises(ValueError, match=r"^y\b"):
+        model.loss_and_grads(x, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"^x\b"):
+        model.loss_and_grads(np.full((3, 2), -1), x)
+    with pytest.raises(ValueError, match=r"\(3, 2\)"):
+        model.loss_and_grads(x, np.zeros((2, 2), dtype=np.int64))
+
+
+def test_char_vocab_needs_a_non_empty_str():
+    for bad in ("", ["a", "b"], None, 5):
+        with pytest.raises(ValueError, match="text"):
+            lr.CharVocab(bad)
+    assert lr.CharVocab("ba").chars == ["a", "b"]
+
+
+def test_split_poems_smallest_every_and_its_type():
+    poems = [{"lines": [str(k)]} for k in range(7)]
+    train, val = lr.split_poems(poems, every=2)                  # the smallest allowed: every other poem
+    assert [p["lines"][0] for p in val] == ["1", "3", "5"]
+    assert [p["lines"][0] for p in train] == ["0", "2", "4", "6"]
+    assert lr.split_poems(poems, every=np.int64(3))[1] == [poems[2], poems[5]]
+    assert lr.split_poems(poems)[1] == [] and lr.split_poems(poems * 2)[1] == [poems[2]]   # default every=10
+    for bad in (1, 0, -3, 2.0, "2", None):
+        with pytest.raises(ValueError, match="every"):
+            lr.split_poems(poems, every=bad)
+
+
+def test_unigram_models_at_their_edges():
+    with pytest.raises(ValueError, match="alpha"):
+        lr.unigram_cross_entropy(np.array([0, 1]), np.array([1]), 2, alpha=0.0)
+    # add-alpha, written out: p_k = (count_k + alpha) / (N + alpha V)
+    train, ev = np.array([0, 0, 1, 2, 2, 2]), np.array([0, 3, 2])
+    p = (np.array([2, 1, 3, 0]) + 0.5) / (6 + 0.5 * 4)
+    assert lr.unigram_cross_entropy(train, ev, 4, alpha=0.5) == pytest.approx(-np.log(p[ev]).mean(), rel=1e-14)
+    assert lr.unigram_cross_entropy(train, ev, 4) == pytest.approx(
+        -np.log(((np.array([2, 1, 3, 0]) + 1.0) / 10)[ev]).mean(), rel=1e-14)      # default alpha = 1
+    with pytest.raises(ValueError, match="vocab_size"):
+        lr.unigram_cross_entropy(train, ev, 2)
+    for bad in (np.zeros((2, 3), dtype=np.int64), np.array([0.0, 1.0]), np.array([[1]])):
+        with pytest.raises(ValueError, match="ids"):
+            lr.unigram_entropy(bad)
+        with pytest.raises(ValueError, match="ids"):
+            lr.unigram_cross_entropy(bad, np.array([0]), 3)
+    assert lr.unigram_entropy(np.array([5, 5, 5])) == 0.0
+    assert lr.unigram_entropy(np.array([2, 0, 0, 2])) == pytest.approx(np.log(2), rel=1e-15)
+
+
+@pytest.mark.parametrize("N, bptt", [(22, 7), (23, 7), (2, 1), (9, 1), (5, 10)])
+def test_tbptt_chunks_cover_the_stream_once_without_empty_chunks(N, bptt):
+    data = np.arange(3 * N).reshape(N, 3)
+    chunks = list(lr.tbptt_chunks(data, bptt))
+    assert len(chunks) == -(-(N - 1) // bptt)                    # ceil((N - 1) / bptt)
+    assert all(1 <= len(x) <= bptt and x.shape == y.shape for x, y in chunks)
+    np.testing.assert_array_equal(np.concatenate([x for x, _ in chunks]), data[:-1])
+    np.testing.assert_array_equal(np.concatenate([y for _, y in chunks]), data[1:])
+
+
+def test_tbptt_chunks_rejects_bad_bptt_and_shapes():
+    data = np.zeros((5, 2), dtype=np.int64)
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="bptt"):
+            list(lr.tbptt_chunks(data, bad))
+    with pytest.raises(ValueError, match="data"):
+        list(lr.tbptt_chunks(np.zeros(5), 2))
+
+
+def test_evaluate_char_lm_is_the_mean_loss_of_one_pass():
+    model = lr.CharLSTM(11, 3, 5, seed=4)
+    ids = np.random.default_rng(2).integers(0, 11, 300)
+    logits, _ = model.forward(ids[:-1].reshape(-1, 1))
+    whole = lr.softmax_cross_entropy(logits.reshape(-1, 11), ids[1:])[0]
+    assert lr.evaluate_char_lm(model, ids) == pytest.approx(whole, rel=1e-12)      # default bptt 256 < 299
+    assert lr.evaluate_char_lm(model, ids.reshape(2, 150)) == pytest.approx(whole, rel=1e-12)
+
+
+def test_tang_char_data_forms_and_split():
+    vocab, train, val = lr.tang_char_data()
+    assert len(vocab) == lr.load_tang_lstm()[2]["vocab_size"]   # the default is the shipped model's data
+    five = [p for p in lr.load_tang_poems() if lr.is_five_char_poem(p)]
+    tr, va = lr.split_poems(five, 10)
+    assert vocab.decode(train) == lr.poems_to_text(tr) and vocab.decode(val) == lr.poems_to_text(va)
+    v_all, t_all, va_all = lr.tang_char_data(form="all")
+    tr, va = lr.split_poems(lr.load_tang_poems(), 10)
+    assert v_all.decode(t_all) == lr.poems_to_text(tr) and v_all.decode(va_all) == lr.poems_to_text(va)
+    assert len(v_all) > len(vocab)
+    v5, t5, va5 = lr.tang_char_data(every=5)
+    tr, va = lr.split_poems(five, 5)
+    assert v5.decode(va5) == lr.poems_to_text(va) and len(va5) > len(val)
+    for bad in ("Five", "seven", None):
+        with pytest.raises(ValueError, match="form"):
+            lr.tang_char_data(form=bad)
