@@ -1,5 +1,6 @@
 """Tests of lstm_ref.course.experiments: the train-until-threshold driver and the gradient-flow probe."""
 import dataclasses
+import types
 
 import numpy as np
 import pytest
@@ -143,3 +144,13 @@ def test_config_and_overrides():
         lr.RunConfig(steps=0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.steps = 3
+
+
+def test_hidden_grad_norms_needs_loss_and_head_names():
+    model = lr.make_model("rnn", "adding", hidden_size=3, seed=0)
+    x, y = lr.task_data("adding", 2, 4, seed=0)
+    bare = types.SimpleNamespace(params=model.params, loss=lr.mse, head="last")
+    with pytest.raises(TypeError, match="loss and head must be names .* got function and str"):
+        lr.hidden_grad_norms(bare, x, y, kind="rnn")
+    np.testing.assert_array_equal(lr.hidden_grad_norms(bare, x, y, kind="rnn", loss="mse"),
+                                  lr.hidden_grad_norms(model, x, y))

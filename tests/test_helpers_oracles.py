@@ -113,7 +113,7 @@ def test_vocab_decode_range_and_shape():
     assert vocab.decode(np.array([0])) == "a" and vocab.decode(np.array([2])) == "c"
     assert vocab.decode(np.array([], dtype=np.int64)) == ""
     for bad in ([3], [-1], [0, 3], [-1, 2]):
-        with pytest.raises(ValueError, match=r"ids: expected values in \[0, 3\), got range"):
+        with pytest.raises(ValueError, match=r"ids must lie in \[0, 3\), got range"):
             vocab.decode(np.array(bad))
 
 
@@ -122,9 +122,9 @@ def test_batchify_edges_and_messages():
     np.testing.assert_array_equal(out, [[0, 2, 4], [1, 3, 5]])
     assert out.dtype == np.int64
     assert lr.batchify(np.arange(4, dtype=np.int32), 2).dtype == np.int64
-    with pytest.raises(ValueError, match=r"ids: 5 ids are too few for batch_size=3"):
+    with pytest.raises(ValueError, match=r"ids must hold at least 2 \* batch_size = 6 ids, got 5"):
         lr.batchify(np.arange(5), 3)
-    with pytest.raises(ValueError, match=r"ids: expected shape \(N,\), got \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"ids must have shape \(N,\), got \(2, 3\)"):
         lr.batchify(np.zeros((2, 3), int), 1)
 
 
@@ -177,7 +177,7 @@ def test_hidden_grad_norms_takes_kind_loss_and_head_from_arguments():
                                                     reset_after=False), full, rtol=1e-12)
     other = lr.hidden_grad_norms(bare, x, y, kind="gru", loss="mse", head="last", reset_after=True)
     assert np.max(np.abs(other - full)) > 1e-6   # the cell option matters, so it was read
-    with pytest.raises(ValueError, match=r"head: expected 'last', 'final' or 'all', got 'middle'"):
+    with pytest.raises(ValueError, match=r"head must be 'last', 'final' or 'all', got 'middle'"):
         lr.hidden_grad_norms(bare, x, y, kind="gru", loss="mse", head="middle")
     with pytest.raises(ValueError, match=r"kind.*'tcn'"):
         lr.hidden_grad_norms(bare, x, y, kind="tcn", loss="mse", head="last")
@@ -186,7 +186,7 @@ def test_hidden_grad_norms_takes_kind_loss_and_head_from_arguments():
 def test_hidden_grad_norms_rejects_models_it_cannot_unroll():
     x, y = lr.task_data("adding", 2, 5, seed=0)
     bi = lr.SequenceModel("lstm", 2, 3, 1, bidirectional=True)
-    with pytest.raises(ValueError, match="hidden_grad_norms: expected a single-layer unidirectional model"):
+    with pytest.raises(ValueError, match="model must be a single-layer unidirectional model for hidden_grad_norms"):
         lr.hidden_grad_norms(bi, x, y)
     bare = types.SimpleNamespace(params={"head.weight": np.zeros((1, 3)), "head.bias": np.zeros(1)})
     with pytest.raises(ValueError, match=r"params: no 'rnn\.\*_l0' entries found \(keys \['head.bias', 'head.weight'\]\)"):

@@ -156,7 +156,7 @@ def test_wilson_interval_contains_the_proportion_and_shrinks():
     lo2, hi2 = lr.wilson_interval(500, 1000)
     assert lo < lo2 < 0.5 < hi2 < hi
     assert lr.wilson_interval(0, 10)[0] == pytest.approx(0.0, abs=1e-12)
-    with pytest.raises(ValueError, match="k, n"):
+    with pytest.raises(ValueError, match=r"k and n must satisfy 0 <= k <= n and n >= 1, got k=11, n=10"):
         lr.wilson_interval(11, 10)
 
 
@@ -275,3 +275,12 @@ def test_committed_baselines_reproduce():
     for e in res["models"].values():
         if "search" in e and e["search"]:
             assert e["val_accuracy"] == max(s["val_accuracy"] for s in e["search"])
+
+
+def test_classifier_keeps_no_stale_grads():
+    """The gradients come only from loss_and_grads; ``.grads`` raises instead of returning the
+    untouched gradients of the shared ``rnn`` layer."""
+    m = lr.SentimentRNN(VOCAB, 4, 3, "bilstm-ends", dtype=np.float64, seed=2)
+    m.loss_and_grads(lr.pad_batch([VOCAB.encode(t) for t in TEXTS]), np.array([1, 0, 1, 0, 0]))
+    with pytest.raises(AttributeError, match="SentimentRNN keeps no grads; use the dict that loss_and_grads returns"):
+        m.grads

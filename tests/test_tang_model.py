@@ -52,7 +52,7 @@ def test_vocab_is_sorted_and_round_trips():
     assert v.chars == sorted(set(v.chars)) and len(v) == 12
     text = "处处闻啼鸟。"
     assert v.decode(v.encode(text)) == text
-    with pytest.raises(ValueError, match="not in the vocabulary"):
+    with pytest.raises(ValueError, match="text must hold only characters of the vocabulary, got '夜' outside it"):
         v.encode("夜")
 
 

@@ -62,7 +62,7 @@ def train_on_stream(layer, head, x, y, bptt, optimizer, clip=None, progress=None
     """
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim != 3 or y.shape != x.shape[:2]:
-        raise ValueError(f"x must be (N, B, I) and y (N, B) with the same N and B, got {x.shape} and {y.shape}")
+        raise ValueError(f"x must have shape (N, B, I) and y (N, B) with the same N and B, got {x.shape} and {y.shape}")
     if int(bptt) < 1:
         raise ValueError(f"bptt must be >= 1, got {bptt}")
     bptt = int(bptt)

@@ -16,6 +16,7 @@ import re
 import numpy as np
 
 from ..core import layers
+from ..core._validate import describe
 from ..core.activations import log_softmax, softmax
 from ..training.clip import clip_grad_norm, grad_norm
 from ..training.loop import CarriedState, train
@@ -78,7 +79,7 @@ def split_poems(poems, every=10):
     train, val : lists of the same poem dicts (not copies)
     """
     if not isinstance(every, (int, np.integer)) or every < 2:
-        raise ValueError(f"every: expected an int >= 2, got {every!r}")
+        raise ValueError(f"every must be an int >= 2, got {every!r}")
     train = [p for k, p in enumerate(poems) if k % every != every - 1]
     val = [p for k, p in enumerate(poems) if k % every == every - 1]
     return train, val
@@ -92,7 +93,7 @@ class CharVocab:
 
     def __init__(self, text):
         if not isinstance(text, str) or not text:
-            raise ValueError("text: expected a non-empty str")
+            raise ValueError(f"text must be a non-empty str, got {text!r}")
         self.chars = sorted(set(text))
         self.index = {ch: k for k, ch in enumerate(self.chars)}
 
@@ -103,14 +104,14 @@ class CharVocab:
         """str of length N -> int64 array of shape (N,). Raises ValueError on unknown characters."""
         unknown = sorted(set(text) - set(self.index))
         if unknown:
-            raise ValueError(f"text: characters not in the vocabulary: {''.join(unknown[:10])!r}")
+            raise ValueError(f"text must hold only characters of the vocabulary, got {''.join(unknown[:10])!r} outside it")
         return np.array([self.index[ch] for ch in text], dtype=np.int64)
 
     def decode(self, ids):
         """int array of any shape, read in C order -> str."""
         ids = np.asarray(ids)
         if ids.size and (ids.min() < 0 or ids.max() >= len(self.chars)):
-            raise ValueError(f"ids: expected values in [0, {len(self.chars)}), got range "
+            raise ValueError(f"ids must lie in [0, {len(self.chars)}), got range "
                              f"[{ids.min()}, {ids.max()}]")
         return "".join(self.chars[k] for k in ids.reshape(-1))
 
@@ -118,7 +119,8 @@ class CharVocab:
 def _counts(ids, vocab_size):
     ids = np.asarray(ids)
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids: expected a 1-D integer array, got shape {ids.shape} dtype {ids.dtype}")
+        raise ValueError(f"ids must be an integer array of shape {describe((None,), ('N',))}, "
+                         f"got dtype {ids.dtype} with shape {ids.shape}")
     return np.bincount(ids, minlength=vocab_size or 0)
 
 
@@ -140,10 +142,10 @@ def unigram_cross_entropy(train_ids, eval_ids, vocab_size, alpha=1.0):
     at a finite loss.
     """
     if alpha <= 0:
-        raise ValueError(f"alpha: expected > 0, got {alpha}")
+        raise ValueError(f"alpha must be > 0, got {alpha}")
     counts = _counts(train_ids, vocab_size).astype(np.float64)
     if counts.shape[0] != vocab_size:
-        raise ValueError(f"train_ids: values must be < vocab_size={vocab_size}")
+        raise ValueError(f"train_ids must lie in [0, vocab_size={vocab_size}), got ids up to {counts.shape[0] - 1}")
     p = (counts + alpha) / (counts.sum() + alpha * vocab_size)
     return float(-np.log(p[np.asarray(eval_ids)]).mean())
 
@@ -160,10 +162,10 @@ def batchify(ids, batch_size):
     """
     ids = np.asarray(ids)
     if ids.ndim != 1:
-        raise ValueError(f"ids: expected shape (N,), got {ids.shape}")
+        raise ValueError(f"ids must have shape {describe((None,), ('N',))}, got {ids.shape}")
     n = ids.shape[0] // batch_size
     if n < 2:
-        raise ValueError(f"ids: {ids.shape[0]} ids are too few for batch_size={batch_size}")
+        raise ValueError(f"ids must hold at least 2 * batch_size = {2 * batch_size} ids, got {ids.shape[0]}")
     return np.ascontiguousarray(ids[: n * batch_size].reshape(batch_size, n).T).astype(np.int64)
 
 
@@ -176,9 +178,9 @@ def tbptt_chunks(data, bptt):
     """
     data = np.asarray(data)
     if data.ndim != 2:
-        raise ValueError(f"data: expected shape (N, B), got {data.shape}")
+        raise ValueError(f"data must have shape {describe((None, None), ('N', 'B'))}, got {data.shape}")
     if bptt < 1:
-        raise ValueError(f"bptt: expected >= 1, got {bptt}")
+        raise ValueError(f"bptt must be >= 1, got {bptt}")
     for s in range(0, data.shape[0] - 1, bptt):
         L = min(bptt, data.shape[0] - 1 - s)
         yield data[s: s + L], data[s + 1: s + 1 + L]
@@ -217,7 +219,7 @@ class CharLSTM(Composite):
                         seed=seed + 1, forget_bias=forget_bias)
         self.head = Linear(hidden_size, vocab_size, seed=seed + 2, dtype=self.dtype)
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.dropout = float(dropout)
         self._dropout_rng = np.random.default_rng(seed + 3)
 
@@ -233,10 +235,10 @@ class CharLSTM(Composite):
     def _check_ids(self, x, name="x"):
         x = np.asarray(x)
         if x.ndim != 2 or not np.issubdtype(x.dtype, np.integer):
-            raise ValueError(f"{name}: expected an integer array of shape (T, B), got shape "
-                             f"{x.shape} dtype {x.dtype}")
+            raise ValueError(f"{name} must be an integer array of shape {describe((None, None), ('T', 'B'))}, "
+                             f"got dtype {x.dtype} with shape {x.shape}")
         if x.size and (x.min() < 0 or x.max() >= self.vocab_size):
-            raise ValueError(f"{name}: ids must lie in [0, {self.vocab_size})")
+            raise ValueError(f"{name} must lie in [0, {self.vocab_size}), got [{x.min()}, {x.max()}]")
         return x
 
     def _dropout_mask(self, shape):
@@ -263,7 +265,7 @@ class CharLSTM(Composite):
         """
         x, y = self._check_ids(x), self._check_ids(y, "y")
         if y.shape != x.shape:
-            raise ValueError(f"y: expected shape {x.shape}, got {y.shape}")
+            raise ValueError(f"y must have shape {describe(x.shape, ('T', 'B'))}, got {y.shape}")
         T, B = y.shape
         e = self.embed.forward(x)                          # (T, B, E)
         m_e, m_h = self._dropout_mask(e.shape), self._dropout_mask((T, B, self.hidden_size))
@@ -342,7 +344,7 @@ def temperature_probs(logits, temperature=1.0):
     temperature -> infinity tends to the uniform distribution.
     """
     if not temperature > 0:
-        raise ValueError(f"temperature: expected > 0, got {temperature}")
+        raise ValueError(f"temperature must be > 0, got {temperature}")
     return softmax(np.asarray(logits, dtype=np.float64) / float(temperature), axis=-1)
 
 
@@ -373,7 +375,7 @@ def sample(model, vocab, prime, n, temperature=1.0, seed=0, stop=None):
     text : str, the generated characters only (without the prime)
     """
     if not prime:
-        raise ValueError("prime: expected a non-empty str")
+        raise ValueError(f"prime must be a non-empty str, got {prime!r}")
     rng = np.random.default_rng(seed)
     ids = vocab.encode(prime).reshape(-1, 1)
     logits, state = model.forward(ids, None)
@@ -423,7 +425,7 @@ def tang_char_data(every=10, form="five"):
     from .datasets import load_tang_poems
 
     if form not in ("five", "all"):
-        raise ValueError(f"form: expected 'five' or 'all', got {form!r}")
+        raise ValueError(f"form must be 'five' or 'all', got {form!r}")
     poems = load_tang_poems()
     if form == "five":
         poems = [p for p in poems if is_five_char_poem(p)]

@@ -49,7 +49,7 @@ def load_sentiment(split):
         1 for a positive review, 0 for a negative one.
     """
     if split not in _SPLITS:
-        raise ValueError(f"split: expected one of {_SPLITS}, got {split!r}")
+        raise ValueError(f"split must be one of {_SPLITS}, got {split!r}")
     rows = [r for r in _sentiment_rows() if split == "all" or r[1] == split]
     return [r[2] for r in rows], np.asarray([int(r[0]) for r in rows], dtype=np.int64)
 

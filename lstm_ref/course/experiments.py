@@ -64,7 +64,7 @@ def task_data(task, n, T, seed, **task_kwargs):
         return tasks.adding_problem(n, T, seed=seed, **task_kwargs)
     if task == "temporal_order":
         return tasks.temporal_order(n, T, seed=seed, **task_kwargs)
-    raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
+    raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}")
 
 
 def make_model(kind, task="adding", hidden_size=32, seed=0, dtype=np.float64, **layer_kwargs):
@@ -76,7 +76,7 @@ def make_model(kind, task="adding", hidden_size=32, seed=0, dtype=np.float64, **
     from ..training import models
 
     if task not in TASKS:
-        raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
+        raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}")
     input_size, output_size, loss, _ = TASKS[task]
     return models.SequenceModel(kind, input_size, hidden_size, output_size, head="last", loss=loss,
                                 seed=seed, dtype=dtype, **layer_kwargs)
@@ -88,7 +88,7 @@ def _metric(model, x, y, metric):
         return float(np.mean((out.reshape(y.shape) - y) ** 2))
     if metric == "error":
         return float(np.mean(np.argmax(out, axis=-1) != y))
-    raise ValueError(f"metric: expected 'mse' or 'error', got {metric!r}")
+    raise ValueError(f"metric must be 'mse' or 'error', got {metric!r}")
 
 
 @dataclasses.dataclass
@@ -251,7 +251,7 @@ def _layer0(params, prefix="rnn."):
         raise ValueError(f"params: no '{prefix}*_l0' entries found (keys {sorted(params)})")
     if any(k.startswith(prefix) and k.endswith("_l0_reverse") for k in params) or any(
             k.startswith(prefix) and k.endswith("_l1") for k in params):
-        raise ValueError("hidden_grad_norms: expected a single-layer unidirectional model")
+        raise ValueError("model must be a single-layer unidirectional model for hidden_grad_norms")
     return out
 
 
@@ -276,10 +276,9 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
     kind = kind if kind is not None else getattr(model, "kind")
     loss = loss if loss is not None else getattr(model, "loss", "mse")
     head = head if head is not None else getattr(model, "head", "last")
-    if not isinstance(loss, str):
-        loss = getattr(model, "loss_name", "mse")
-    if not isinstance(head, str):
-        head = getattr(model, "head_name", "last")
+    if not isinstance(loss, str) or not isinstance(head, str):
+        raise TypeError(f"loss and head must be names (str), as SequenceModel keeps them, got "
+                        f"{type(loss).__name__} and {type(head).__name__}; pass loss= and head= explicitly")
     layer = getattr(model, "rnn", None)
     if layer is not None and hasattr(layer, "cell_options"):
         cell_kwargs = {**layer.cell_options(), **cell_kwargs}
@@ -303,7 +302,7 @@ def hidden_grad_norms(model, x, y, kind=None, loss=None, head=None, return_grads
         _, dpred = loss_fn(ys @ W.T + b, y)
         dys = dpred @ W
     else:
-        raise ValueError(f"head: expected 'last', 'final' or 'all', got {head!r}")
+        raise ValueError(f"head must be 'last', 'final' or 'all', got {head!r}")
     dc_T = np.zeros_like(h0) if c0 is not None else None
     _, _, _, grads, dhs = registry.unroll_backward(dys, np.zeros_like(h0), dc_T, cache)
     norms = np.array([float(np.linalg.norm(dh)) for dh in dhs], dtype=np.float64)

@@ -26,10 +26,10 @@ def _check_seqs(seqs, vocab_size):
     seqs = [np.asarray(s) for s in seqs]
     for i, s in enumerate(seqs):
         if s.ndim != 1 or s.dtype.kind not in "iu" or len(s) < 2:
-            raise ValueError(f"seqs[{i}]: expected a 1-D integer array of length >= 2, got "
-                             f"shape {s.shape} dtype {s.dtype}")
+            raise ValueError(f"seqs[{i}] must be an integer array of shape (N >= 2,), "
+                             f"got dtype {s.dtype} with shape {s.shape}")
         if s.min() < 0 or s.max() >= vocab_size:
-            raise ValueError(f"seqs[{i}]: ids must lie in [0, {vocab_size}), got "
+            raise ValueError(f"seqs[{i}] must lie in [0, {vocab_size}), got "
                              f"[{s.min()}, {s.max()}]")
     return seqs
 
@@ -92,9 +92,9 @@ class KneserNeyLM:
 
     def __init__(self, order, vocab_size, pad=0):
         if int(order) < 2:
-            raise ValueError(f"order: expected >= 2, got {order}")
+            raise ValueError(f"order must be >= 2, got {order}")
         if float(vocab_size) ** order >= 2.0 ** 64:
-            raise ValueError(f"order: vocab_size**order must stay below 2**64, got "
+            raise ValueError(f"order must keep vocab_size**order below 2**64, got "
                              f"{vocab_size}**{order}")
         self.order, self.vocab_size, self.pad = int(order), int(vocab_size), int(pad)
         self.tables = None
@@ -121,9 +121,9 @@ class KneserNeyLM:
     def _probs(self, ctx, tgt, discount):
         """p(tgt | ctx) for rows of ctx (N, n-1) uint64 and tgt (N,) uint64."""
         if self.tables is None:
-            raise ValueError("KneserNeyLM: call fit before scoring")
+            raise ValueError("KneserNeyLM must be fitted (call fit) before scoring")
         if not 0.0 < discount < 1.0:
-            raise ValueError(f"discount: expected a value in (0, 1), got {discount}")
+            raise ValueError(f"discount must be in (0, 1), got {discount}")
         V, D = self.vocab_size, float(discount)
         p = np.full(len(tgt), 1.0 / V)
         for k in range(1, self.order + 1):

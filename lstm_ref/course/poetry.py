@@ -63,9 +63,9 @@ def load_pretrained(name, directory=None, **kwargs):
         from . import sentiment                                   # shipped by chapter 07
         return sentiment.load_pretrained(name, **kwargs)
     if kwargs:
-        raise TypeError(f"load_pretrained('tang'): unexpected arguments {sorted(kwargs)}")
+        raise TypeError(f"load_pretrained('tang') takes no other arguments, got {sorted(kwargs)}")
     if name != "tang":
-        raise ValueError(f"name: expected 'tang' or 'sentiment', got {name!r}")
+        raise ValueError(f"name must be 'tang' or 'sentiment', got {name!r}")
     card = tang_card(directory)
     cfg = card["config"]
     vocab = TangVocab.from_poems(load_tang_corpus("train"))
@@ -82,7 +82,7 @@ def load_pretrained(name, directory=None, **kwargs):
 def parse_form(form):
     """"5x4" -> (5, 4); ValueError naming the argument otherwise."""
     if form not in FORMS:
-        raise ValueError(f"form: expected one of {FORMS}, got {form!r}")
+        raise ValueError(f"form must be one of {FORMS}, got {form!r}")
     n, k = form.split("x")
     return int(n), int(k)
 
@@ -119,18 +119,18 @@ class _Rules:
         self.is_char = (ids > 1) & ~np.isin(ids, [vocab.stoi.get(p, -1) for p in PUNCT])
         if acrostic is not None:
             if len(acrostic) != self.k:
-                raise ValueError(f"acrostic: expected {self.k} characters for form {form!r}, "
+                raise ValueError(f"acrostic must have {self.k} characters for form {form!r}, "
                                  f"got {len(acrostic)} ({acrostic!r})")
             missing = [c for c in acrostic if c not in vocab.stoi or c in PUNCT]
             if missing:
-                raise ValueError(f"acrostic: characters not in the vocabulary: {missing}")
+                raise ValueError(f"acrostic must use characters of the vocabulary, got {missing} outside it")
         self.acrostic = acrostic
         theme = "" if theme is None else theme.rstrip("，。")
         if len(theme) > self.n or any(c not in vocab.stoi or c in PUNCT for c in theme):
-            raise ValueError(f"theme: expected at most {self.n} characters of the vocabulary "
+            raise ValueError(f"theme must be at most {self.n} characters of the vocabulary "
                              f"(a keyword or the first verse), got {theme!r}")
         if acrostic is not None and theme and theme[0] != acrostic[0]:
-            raise ValueError(f"theme: {theme!r} must start with the acrostic's {acrostic[0]!r}")
+            raise ValueError(f"theme must start with the acrostic's {acrostic[0]!r}, got {theme!r}")
         self.theme = theme
         self.tones, self.rhyme = bool(tones), bool(rhyme)
         if self.tones or self.rhyme:
@@ -196,7 +196,7 @@ def generate_poems(model, vocab, seeds, *, form="5x4", acrostic=None, theme=None
     likely allowed ids. Returns a list of str, one verse per line.
     """
     if not temperature > 0:
-        raise ValueError(f"temperature: expected > 0, got {temperature}")
+        raise ValueError(f"temperature must be > 0, got {temperature}")
     rules = _Rules(vocab, form, acrostic, theme, tones, rhyme)
     seeds = list(seeds)
     B = len(seeds)

@@ -20,6 +20,7 @@ from importlib import resources
 
 import numpy as np
 
+from ..core._validate import describe
 from ..core.layers import LSTM
 from ..training.losses import softmax_cross_entropy
 from ..training.loop import train
@@ -93,9 +94,9 @@ class SentimentRNN(Composite):
     def __init__(self, vocab, embed_dim=64, hidden_size=64, encoder="bilstm-ends", dropout=0.0, seed=0,
                  dtype=np.float32, max_len=200):
         if encoder not in SENTIMENT_ENCODERS:
-            raise ValueError(f"encoder: expected one of {SENTIMENT_ENCODERS}, got {encoder!r}")
+            raise ValueError(f"encoder must be one of {SENTIMENT_ENCODERS}, got {encoder!r}")
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.vocab, self.encoder = vocab, encoder
         self.embed_dim, self.hidden_size, self.dropout = int(embed_dim), int(hidden_size), float(dropout)
         self.max_len, self.seed, self.dtype = int(max_len), int(seed), np.dtype(dtype)
@@ -122,16 +123,23 @@ class SentimentRNN(Composite):
     def _parts(self):
         return (("embed", self.embed), ("rnn", self.rnn), ("head", self.head))
 
+    @property
+    def grads(self):
+        """Not kept: the backward pass runs through per-direction views of ``rnn``, whose own
+        ``grads`` it never fills. Use the dict that ``loss_and_grads`` returns."""
+        raise AttributeError("SentimentRNN keeps no grads; use the dict that loss_and_grads returns")
+
     # -- computation
     def _check_batch(self, batch):
         if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-            raise TypeError("x: expected a pair (ids (T, B) int, lengths (B,) int) from pad_batch")
+            raise TypeError(f"x must be a pair (ids (T, B) int, lengths (B,) int) from pad_batch, got {type(batch).__name__}")
         ids, lengths = np.asarray(batch[0]), np.asarray(batch[1])
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
-            raise ValueError(f"ids: expected an integer array of shape (T, B), got shape {ids.shape} dtype {ids.dtype}")
+            raise ValueError(f"ids must be an integer array of shape {describe((None, None), ('T', 'B'))}, "
+                             f"got dtype {ids.dtype} with shape {ids.shape}")
         T, B = ids.shape
         if lengths.shape != (B,) or lengths.dtype.kind not in "iu" or lengths.min() < 1 or lengths.max() > T:
-            raise ValueError(f"lengths: expected (B,) = ({B},) integers in [1, T={T}], got shape {lengths.shape} "
+            raise ValueError(f"lengths must be integers in [1, T={T}] of shape {describe((B,), ('B',))}, got shape {lengths.shape} "
                              f"values {lengths.min() if lengths.size else None}..{lengths.max() if lengths.size else None}")
         return ids, lengths
 
@@ -318,11 +326,11 @@ def load_pretrained(name, family=None):
     deterministically (dropout off).
     """
     if name != "sentiment":
-        raise ValueError(f"name: expected 'sentiment', got {name!r}")
+        raise ValueError(f"name must be 'sentiment', got {name!r}")
     card = sentiment_card()
     family = card["best"] if family is None else family
     if family not in card["shipped"]:
-        raise ValueError(f"family: expected None or one of {sorted(card['shipped'])}, got {family!r}")
+        raise ValueError(f"family must be None or one of {sorted(card['shipped'])}, got {family!r}")
     data = resources.files("lstm_ref").joinpath("data")
     with data.joinpath(card["shipped"][family]["file"]).open("rb") as fh:
         arrays = dict(np.load(fh, allow_pickle=False))

@@ -18,6 +18,8 @@ from importlib import resources
 
 import numpy as np
 
+from ..core._validate import describe
+from ..core.activations import log_softmax
 from ..core.layers import LSTM
 from ..training.clip import clip_grad_norm
 from ..training.io import copy_params_into
@@ -54,7 +56,7 @@ def load_tang_corpus(split):
         5 or 7 characters followed by ，or 。, e.g. "床前明月光，").
     """
     if split not in SPLITS:
-        raise ValueError(f"split: expected one of {SPLITS}, got {split!r}")
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     return [{"title": p["title"], "author": p["author"], "lines": list(p["lines"])}
             for p in _corpus()["poems"] if p["split"] == split]
 
@@ -105,7 +107,7 @@ class TangVocab:
 def _check_poems(poems):
     if not isinstance(poems, (list, tuple)) or not all(
             isinstance(p, dict) and "lines" in p for p in poems):
-        raise TypeError("poems: expected a list of dicts with a 'lines' key (load_tang_corpus)")
+        raise TypeError("poems must be a list of dicts with a 'lines' key (load_tang_corpus)")
 
 
 def encode_poems(vocab, poems):
@@ -144,11 +146,6 @@ def poem_batches(vocab, poems, batch_size, *, shuffle_seed=None):
         yield seq[:-1], seq[1:], idx
 
 
-def _log_softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-
-
 class ClassSoftmax:
     """A class-factored softmax (Goodman 2001; Mikolov et al. 2011) over ids cut into classes.
 
@@ -164,7 +161,7 @@ class ClassSoftmax:
 
     def __init__(self, hidden_size, vocab_size, num_classes, seed=0, dtype=np.float32):
         if not 1 <= int(num_classes) <= int(vocab_size):
-            raise ValueError(f"num_classes: expected 1..{vocab_size}, got {num_classes}")
+            raise ValueError(f"num_classes must be in 1..{vocab_size}, got {num_classes}")
         self.bounds = np.linspace(0, vocab_size, int(num_classes) + 1).round().astype(np.int64)
         rng = np.random.default_rng(seed)
         k = 1.0 / np.sqrt(hidden_size)
@@ -180,7 +177,7 @@ class ClassSoftmax:
         """h (N, H) -> log p (N, V), every row a normalised log-distribution."""
         P = self.params
         zc = h @ P["class_weight"].T + P["class_bias"]
-        zc = _log_softmax(zc.astype(np.float64))
+        zc = log_softmax(zc.astype(np.float64), axis=1)
         z = (h @ P["weight"].T + P["bias"]).astype(np.float64)
         starts, sizes = self.bounds[:-1], np.diff(self.bounds)
         mx = np.maximum.reduceat(z, starts, axis=1)                       # (N, C)
@@ -255,9 +252,9 @@ class TangLSTM(Composite):
     def __init__(self, vocab_size, embed_dim, hidden_size, num_layers=2, dropout=0.1,
                  num_classes=80, seed=0, dtype=np.float32):
         if int(num_layers) < 1:
-            raise ValueError(f"num_layers: expected >= 1, got {num_layers}")
+            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.vocab_size, self.embed_dim = int(vocab_size), int(embed_dim)
         self.hidden_size, self.num_layers = int(hidden_size), int(num_layers)
         self.num_classes = int(num_classes)
@@ -291,10 +288,10 @@ class TangLSTM(Composite):
     def _check_ids(self, ids, name="ids"):
         ids = np.asarray(ids)
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
-            raise ValueError(f"{name}: expected an integer array of shape (T, B), got shape "
-                             f"{ids.shape} dtype {ids.dtype}")
+            raise ValueError(f"{name} must be an integer array of shape {describe((None, None), ('T', 'B'))}, "
+                             f"got dtype {ids.dtype} with shape {ids.shape}")
         if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(f"{name}: ids must lie in [0, {self.vocab_size}), got "
+            raise ValueError(f"{name} must lie in [0, {self.vocab_size}), got "
                              f"[{ids.min()}, {ids.max()}]")
         return ids
 
@@ -342,7 +339,7 @@ class TangLSTM(Composite):
         h, state = self.hidden(x, state, train)
         T, B, H = h.shape
         if y.shape != (T, B):
-            raise ValueError(f"y: expected shape {(T, B)}, got {y.shape}")
+            raise ValueError(f"y must have shape {describe((T, B), ('T', 'B'))}, got {y.shape}")
         nll, dh = self.head.nll(h.reshape(T * B, H), y.reshape(-1), want_grad, 1.0 / y.size)
         if want_grad:
             self._backward(dh.reshape(T, B, H))

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from ..core._validate import describe
+
 __all__ = ["NgramFeatures", "MajorityClassifier", "NaiveBayes", "LogisticRegression",
            "wilson_interval", "mcnemar_test"]
 
@@ -21,7 +23,8 @@ __all__ = ["NgramFeatures", "MajorityClassifier", "NaiveBayes", "LogisticRegress
 def _check_labels(name, y, n):
     y = np.asarray(y)
     if y.shape != (n,) or y.dtype.kind not in "iu" or not np.isin(y, (0, 1)).all():
-        raise ValueError(f"{name}: expected {n} labels 0 or 1 (one per text), got shape {y.shape} dtype {y.dtype}")
+        raise ValueError(f"{name} must be labels 0 or 1 of shape {describe((n,), ('N',))} (one per text), "
+                         f"got dtype {y.dtype} with shape {y.shape}")
     return y.astype(np.int64)
 
 
@@ -40,7 +43,7 @@ class NgramFeatures:
     def __init__(self, orders=(1,)):
         orders = tuple(int(n) for n in orders)
         if not orders or min(orders) < 1:
-            raise ValueError(f"orders: expected positive n-gram orders such as (1, 2), got {orders!r}")
+            raise ValueError(f"orders must be positive n-gram orders such as (1, 2), got {orders!r}")
         self.orders = orders
         self.vocab = None
 
@@ -54,7 +57,7 @@ class NgramFeatures:
 
     def transform(self, texts):
         if self.vocab is None:
-            raise ValueError("NgramFeatures.transform called before fit")
+            raise ValueError("NgramFeatures must be fitted (call fit) before transform")
         doc, feat = [], []
         for d, t in enumerate(texts):
             ids = [self._index[g] for g in _ngrams(t, self.orders) if g in self._index]
@@ -107,7 +110,7 @@ class NaiveBayes:
 
     def __init__(self, orders=(1,), alpha=1.0, binary=False):
         if not alpha > 0:
-            raise ValueError(f"alpha: expected a positive smoothing constant, got {alpha}")
+            raise ValueError(f"alpha must be a positive smoothing constant, got {alpha}")
         self.features = NgramFeatures(orders)
         self.alpha, self.binary = float(alpha), bool(binary)
 
@@ -195,7 +198,7 @@ def wilson_interval(k, n, z=1.959963984540054):
     """Wilson score interval (lo, hi) for a proportion of k successes in n trials (95 % by default)."""
     k, n = int(k), int(n)
     if n < 1 or not 0 <= k <= n:
-        raise ValueError(f"k, n: expected 0 <= k <= n and n >= 1, got k={k}, n={n}")
+        raise ValueError(f"k and n must satisfy 0 <= k <= n and n >= 1, got k={k}, n={n}")
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -212,7 +215,7 @@ def mcnemar_test(correct_a, correct_b):
     """
     a, bb = np.asarray(correct_a), np.asarray(correct_b)
     if a.dtype != bool or bb.dtype != bool or a.shape != bb.shape or a.ndim != 1:
-        raise ValueError(f"correct_a, correct_b: expected two bool arrays of the same shape (N,), "
+        raise ValueError(f"correct_a and correct_b must be bool arrays of one shape (N,), "
                          f"got {a.dtype} {a.shape} and {bb.dtype} {bb.shape}")
     b, c = int(np.sum(a & ~bb)), int(np.sum(~a & bb))
     n = b + c
