@@ -217,3 +217,29 @@ def test_tang_char_data_forms_and_split():
     for bad in ("Five", "seven", None):
         with pytest.raises(ValueError, match="form"):
             lr.tang_char_data(form=bad)
+
+
+def test_char_lm_train_step_carries_the_given_state():
+    model, twin = lr.CharLSTM(7, 3, 4, seed=2), lr.CharLSTM(7, 3, 4, seed=2)
+    rng = np.random.default_rng(5)
+    x, y = rng.integers(0, 7, (4, 2)), rng.integers(0, 7, (4, 2))
+    state = rng.normal(size=(1, 2, 4)), rng.normal(size=(1, 2, 4))
+    loss, grads, new_state = twin.loss_and_grads(x, y, state)
+    zero_loss = lr.CharLSTM(7, 3, 4, seed=2).loss_and_grads(x, y, None)[0]
+    assert loss != pytest.approx(zero_loss, rel=1e-6)            # the state matters for this chunk
+    got_loss, got_norm, got_state = lr.char_lm_train_step(model, x, y, state, lr.SGD(lr=0.1))
+    assert got_loss == loss and got_norm == pytest.approx(lr.grad_norm(grads), rel=1e-14)
+    for s, t in zip(got_state, new_state):
+        np.testing.assert_array_equal(s, t)
+    for k in model.params:
+        np.testing.assert_allclose(model.params[k], twin.params[k] - 0.1 * grads[k], rtol=1e-13, atol=1e-16)
+
+
+def test_load_tang_lstm_casts_the_stored_weights_to_the_requested_dtype():
+    m64, vocab, config = lr.load_tang_lstm()
+    m32, vocab32, _ = lr.load_tang_lstm(dtype=np.float32)
+    assert m64.dtype == np.float64 and all(v.dtype == np.float64 for v in m64.params.values())
+    assert m32.dtype == np.float32 and all(v.dtype == np.float32 for v in m32.params.values())
+    for k, v in m64.params.items():                              # stored as float32: the cast is exact
+        np.testing.assert_array_equal(m32.params[k], v.astype(np.float32))
+    assert m64.num_layers == config["num_layers"] and vocab32.chars == vocab.chars

@@ -1,0 +1,228 @@
+"""Write tests/mutation_survivors.md and the score table of tests/README.md from mutmut's results.
+
+Run from the repository root after ``make mutation`` (or a partial ``mutmut run NAME...``): it reads
+the verdicts mutmut stored under ``mutants/`` (one ``.meta`` file per mutated module), takes each
+surviving mutant's diff, and sorts the survivors into the groups of ``RULES`` and ``BY_NAME`` below. A survivor
+that matches no rule is listed as "not shown equivalent": a test is missing.
+
+    .venv/bin/python tools/mutation_report.py [--check]
+
+``--check`` writes nothing and exits 1 if the two files differ from what the results give.
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVIVORS = ROOT / "tests" / "mutation_survivors.md"
+README = ROOT / "tests" / "README.md"
+TABLE_START = "<!-- mutation-table:start -->"
+TABLE_END = "<!-- mutation-table:end -->"
+
+# mutmut's exit codes (mutmut/stats.py): what counts as killed, survived, or not checked.
+KILLED = {1, 3, 36, 24, -24, 152, 255, 37}      # a failing test, a timeout, the type check
+SURVIVED = {0, 5, 33}                           # every test passed, or no test runs the code
+NOT_CHECKED = {None, 2}
+
+EQUIV = "Equivalent (no observable difference)"
+SAME_LAW = "Other random numbers from the same distribution"
+CONFIG = "A default or value that the result does not depend on"
+MISSING = "Not shown equivalent (a test is missing)"
+
+#: Rules for survivors, in the order of the survivors file: (group, mutant-name pattern, regular
+#: expression that the mutated line must match, reason). The first rule that matches wins.
+RULES = [
+    (EQUIV, "*", r"np\.log\(np\.where\(p > 0, p, 2\.0\)\)", "0 * log(2) = 0: the placeholder never contributes"),
+    (EQUIV, "*", r"reshape\(-2\b", "numpy treats reshape(-2) like reshape(-1)"),
+    (EQUIV, "*", r"copy=(None|True)\)|astype\([\w.]+, \)",
+     "whether astype copies is not observable: the result is a new array or is assigned into one"),
+    (EQUIV, "*", r'not in "XX\w+XX"', "no numpy dtype kind is 'X': the set of accepted kinds is unchanged"),
+    (EQUIV, "*", r"take_along_axis\([^)]*\], \)", "take_along_axis's default axis is -1 (numpy >= 2.3)"),
+    (EQUIV, "*", r"np\.concatenate\(.*\], \)$", "np.concatenate's default axis is 0"),
+    (EQUIV, "*", r"rng\.integers\((\w+), size=", "same draws: rng.integers(k) is rng.integers(0, k)"),
+    (EQUIV, "*", r"rng\.uniform\(-1\.0, size=", "same draws: uniform's default high is 1.0"),
+    (EQUIV, "*", r'encoding=("UTF-8"|None)', "the file is ASCII: every encoding reads it the same"),
+    (EQUIV, "*", r"q = q / np\.sign", "dividing by a sign (±1) is multiplying by it"),
+    (EQUIV, "*", r"allow_pickle=(None|False|True)\)|np\.load\(os\.fspath\(path\), \)|write_array\(member, arr, \)",
+     "only numeric arrays are saved (checked before writing), so pickling never happens either way; "
+     "np.load's default is allow_pickle=False"),
+    (EQUIV, "*", r"ZipFile\(path, mode=\"w\", (allowZip64=True|compression=zipfile\.ZIP_STORED, )\)",
+     "ZIP_STORED and allowZip64=True are zipfile's defaults"),
+    (EQUIV, "*", r"force_zip64=(None|False)\)|mode=\"w\", \) as member",
+     "zip64 headers matter only for a member over 2 GiB; np.load reads both forms"),
+    (EQUIV, "*", r"norm=None\)|clip, \)$", "clip_grad_norm computes the same norm itself when it is not given"),
+]
+
+#: Survivors judged one by one, with the reason (short mutant names, without "lstm_ref.").
+BY_NAME = {
+    "core.initializers.x_orthogonal__mutmut_7": (EQUIV, "dividing by a sign (±1) is multiplying by it"),
+    "training.optim.xǁSGDǁ_update__mutmut_2": (
+        EQUIV, "with momentum 0 the general branch (v = g at the first step, then 0 v + g) gives the same update"),
+    "course.charlm.xǁCharLSTMǁ_dropout_mask__mutmut_2": (
+        EQUIV, "with dropout 0 the general branch keeps every unit (u >= 0 always) and divides by 1"),
+    "course.charlm.x__counts__mutmut_17": (
+        EQUIV, "minlength 1 instead of 0 differs only for an empty text, whose entropy is 0 either way"),
+    "course.charlm.x_fit_char_lm__mutmut_48": (
+        EQUIV, "eval_every 2 instead of 1 differs only for steps = 1, where the last update is evaluated anyway"),
+    "course.charlm.x_evaluate_char_lm__mutmut_1": (
+        CONFIG, "the chunk length does not change the result: the state is carried, so any bptt gives "
+                "the loss of one pass (tested)"),
+    "course.charlm.x_load_tang_lstm__mutmut_23": (CONFIG, "the shipped config has num_layers = 1, the default"),
+    "course.charlm.x_load_tang_lstm__mutmut_40": (CONFIG, "the shipped config has val_every = 10, the default"),
+    "course.charlm.x_load_tang_lstm__mutmut_41": (CONFIG, "the shipped config has form = 'five', the default"),
+    "training.io.x_copy_params_into__mutmut_22": (
+        EQUIV, "p[...] = a casts a to p's dtype on assignment anyway"),
+    "course.tasks.x__one_hot__mutmut_3": (EQUIV, "float64 is numpy's default dtype of np.zeros"),
+    "course.tasks.x__one_hot__mutmut_5": (EQUIV, "float64 is numpy's default dtype of np.zeros"),
+    "course.tasks.x_future_tagging__mutmut_33": (EQUIV, "np.full with a Python int is int64 anyway"),
+    "course.tasks.x_future_tagging__mutmut_36": (EQUIV, "np.full with a Python int is int64 anyway"),
+    "course.tasks.x_continual_stream__mutmut_131": (EQUIV, "astype(None) is astype(float64)"),
+    "course.tasks.x_continual_stream__mutmut_64": (EQUIV, "np.concatenate's default axis is 0"),
+    "course.tasks.x_continual_stream__mutmut_69": (
+        EQUIV, "a second start at position 0 marks the same first step; the keys are indexed by the starts"),
+    "course.tasks.x_continual_stream__mutmut_111": (
+        EQUIV, "every stream starts with a segment, so the running sum is reset at t = 0 before it is used"),
+    "course.tasks.x_continual_stream__mutmut_124": (
+        EQUIV, "a running sum of continuous uniforms equals 0 with probability 0"),
+    "course.tasks.x_continual_stream__mutmut_50": (
+        SAME_LAW, "draws more segment lengths than are used: later draws shift, their distribution does not"),
+    "course.tasks.x_continual_stream__mutmut_149": (
+        SAME_LAW, "segment j reads key row j - 1 (row -1 for the first): still distinct i.i.d. rows per segment"),
+}
+for _n in (41, 50, 51, 59, 60, 65, 66):
+    BY_NAME[f"course.tasks.x_temporal_order__mutmut_{_n}"] = (
+        EQUIV, "the clipping never binds for an allowed T >= 8: the bounds are round(0.1 T)..round(0.2 T) and "
+               "round(0.5 T)..round(0.6 T) with or without it (checked for T = 8..20000; the ranges are tested)")
+
+
+def mutmut_diff(name, path):
+    """(original line, mutated line) of one mutant, from mutmut's own diff."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    diff = get_diff_for_mutant(name, path=path).splitlines()
+    minus = [ln[1:].strip() for ln in diff if ln.startswith("-") and not ln.startswith("---")]
+    plus = [ln[1:].strip() for ln in diff if ln.startswith("+") and not ln.startswith("+++")]
+    return " ".join(minus), " ".join(plus)
+
+
+def classify(name, mutated):
+    short = name.removeprefix("lstm_ref.")
+    if short in BY_NAME:
+        return BY_NAME[short]
+    for group, pattern, regex, reason in RULES:
+        if fnmatch.fnmatchcase(short, pattern) and re.search(regex, mutated):
+            return group, reason
+    return MISSING, "not shown equivalent: a missing test"
+
+
+def load_results():
+    """{module: {mutant: exit code}} for every mutated module, from mutants/**/*.meta."""
+    out = {}
+    for meta in sorted((ROOT / "mutants" / "lstm_ref").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        if codes:
+            src = meta.relative_to(ROOT / "mutants").with_suffix("")
+            out[str(src)] = codes
+    return out
+
+
+def module_label(path):
+    return path.removeprefix("lstm_ref/").removesuffix(".py")
+
+
+def build(results):
+    rows, survivors = [], []
+    totals = Counter()
+    for path, codes in results.items():
+        c = Counter()
+        for name, code in codes.items():
+            if code in KILLED:
+                c["killed"] += 1
+            elif code in SURVIVED:
+                c["survived"] += 1
+                orig, mutated = mutmut_diff(name, path)
+                group, reason = classify(name, mutated)
+                survivors.append((group, name, orig, mutated, reason))
+            elif code in NOT_CHECKED:
+                c["not checked"] += 1
+            else:
+                c["suspicious"] += 1
+        rows.append((module_label(path), c))
+        totals.update(c)
+    return rows, totals, survivors
+
+
+def table(rows, totals, survivors):
+    by_module = Counter((name.split(".x")[0].replace(".", "/"), group) for group, name, *_ in survivors)
+    lines = ["| module | killed | survived | of which equivalent | not checked | score |",
+             "|---|---:|---:|---:|---:|---:|"]
+
+    def score(c):
+        checked = c["killed"] + c["survived"]
+        return f"{100 * c['killed'] / checked:.1f} %" if checked else "–"
+
+    for label, c in rows:
+        equiv = sum(n for (mod, g), n in by_module.items()
+                    if mod == f"lstm_ref/{label}" and g != MISSING)
+        lines.append(f"| {label} | {c['killed']} | {c['survived']} | {equiv} | {c['not checked']} | {score(c)} |")
+    equiv = sum(1 for g, *_ in survivors if g != MISSING)
+    lines.append(f"| **all** | **{totals['killed']}** | **{totals['survived']}** | **{equiv}** | "
+                 f"**{totals['not checked']}** | **{score(totals)}** |")
+    return "\n".join(lines)
+
+
+def survivors_md(survivors):
+    order = [MISSING, EQUIV, SAME_LAW, CONFIG]
+    out = ["# Surviving mutants", "",
+           "Generated by `tools/mutation_report.py` from the results of `make mutation` (tests/README.md has",
+           "the score and what was not checked). Each row: the mutant (`.venv/bin/mutmut show NAME` prints its",
+           "diff), the line it changes, the change, and why no test can tell it from the original.", ""]
+    for group in order:
+        rows = sorted((s for s in survivors if s[0] == group), key=lambda s: s[1])
+        if not rows:
+            continue
+        out += [f"## {group} ({len(rows)})", "", "| mutant | original | mutated | reason |", "|---|---|---|---|"]
+        for _, name, orig, mutated, reason in rows:
+            cell = lambda s: "`" + s.replace("|", "\\|").replace("`", "'")[:110] + "`"
+            out.append(f"| `{name.removeprefix('lstm_ref.')}` | {cell(orig)} | {cell(mutated)} | {reason} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="compare instead of writing")
+    ap.add_argument("--list", action="store_true", help="print the survivors instead of writing")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    import os
+    os.chdir(ROOT)
+    rows, totals, survivors = build(load_results())
+    if args.list:
+        for group, name, orig, mutated, reason in sorted(survivors):
+            print(f"{group[:12]} | {name} | {orig[:150]} || {mutated[:150]}")
+        print(table(rows, totals, survivors))
+        return 0
+    readme = README.read_text(encoding="utf-8")
+    a, b = readme.index(TABLE_START) + len(TABLE_START), readme.index(TABLE_END)
+    new_readme = readme[:a] + "\n" + table(rows, totals, survivors) + "\n" + readme[b:]
+    new_survivors = survivors_md(survivors)
+    if args.check:
+        ok = new_readme == readme and new_survivors == SURVIVORS.read_text(encoding="utf-8")
+        print("up to date" if ok else "tests/README.md or tests/mutation_survivors.md differ from the results")
+        return 0 if ok else 1
+    README.write_text(new_readme, encoding="utf-8")
+    SURVIVORS.write_text(new_survivors, encoding="utf-8")
+    print(table(rows, totals, survivors))
+    print(Counter(g for g, *_ in survivors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
