@@ -5,11 +5,18 @@ largest allowed arguments, dropout statistics and its gradient by central differ
 constructor argument does to the initial parameters, and that a documented default is the value
 the docstring states.
 """
+import re
+
 import numpy as np
 import pytest
 
 import lstm_ref as lr
 from lstm_ref.course import charlm
+
+
+def full(text):
+    """A regular expression that matches exactly ``text``."""
+    return "^" + re.escape(text) + "$"
 
 
 # ------------------------------------------------------------------------------ the character model
@@ -130,7 +137,7 @@ def test_char_lstm_loss_and_grads_checks_y_like_x():
         model.loss_and_grads(x, np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"^x\b"):
         model.loss_and_grads(np.full((3, 2), -1), x)
-    with pytest.raises(ValueError, match=r"\(3, 2\)"):
+    with pytest.raises(ValueError, match=full("y must have shape (T=3, B=2), got (2, 2)")):
         model.loss_and_grads(x, np.zeros((2, 2), dtype=np.int64))
 
 
@@ -243,3 +250,46 @@ def test_load_tang_lstm_casts_the_stored_weights_to_the_requested_dtype():
     for k, v in m64.params.items():                              # stored as float32: the cast is exact
         np.testing.assert_array_equal(m32.params[k], v.astype(np.float32))
     assert m64.num_layers == config["num_layers"] and vocab32.chars == vocab.chars
+
+
+def test_char_model_messages_name_the_argument_and_the_value():
+    model = lr.CharLSTM(7, 3, 4)
+    x = np.zeros((3, 2), dtype=np.int64)
+    with pytest.raises(ValueError, match=full("y must lie in [0, 7), got [0, 7]")):
+        model.loss_and_grads(x, np.array([[0, 7], [1, 1], [2, 2]]))
+    with pytest.raises(ValueError, match=full("y must be an integer array of shape (T, B), got dtype float64 with shape (3, 2)")):
+        model.loss_and_grads(x, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=full("x must be an integer array of shape (T, B), got dtype int64 with shape (3,)")):
+        model.forward(np.zeros(3, dtype=np.int64))
+    with pytest.raises(ValueError, match=full("dropout must be a probability in [0, 1), got -0.1")):
+        lr.CharLSTM(7, 3, 4, dropout=-0.1)
+    with pytest.raises(ValueError, match=full("text must be a non-empty str, got ''")):
+        lr.CharVocab("")
+    with pytest.raises(ValueError, match=full("every must be an int >= 2, got 1")):
+        lr.split_poems([], every=1)
+    with pytest.raises(ValueError, match=full("bptt must be >= 1, got 0")):
+        list(lr.tbptt_chunks(np.zeros((4, 2), dtype=np.int64), 0))
+    with pytest.raises(ValueError, match=full("data must have shape (N, B), got (4,)")):
+        list(lr.tbptt_chunks(np.zeros(4, dtype=np.int64), 2))
+    with pytest.raises(ValueError, match=full("alpha must be > 0, got 0.0")):
+        lr.unigram_cross_entropy(np.array([0]), np.array([0]), 2, alpha=0.0)
+    with pytest.raises(ValueError, match=full("train_ids must lie in [0, vocab_size=2), got ids up to 4")):
+        lr.unigram_cross_entropy(np.array([0, 4]), np.array([0]), 2)
+    with pytest.raises(ValueError, match=full("ids must be an integer array of shape (N,), got dtype int64 with shape (1, 2)")):
+        lr.unigram_entropy(np.array([[0, 1]]))
+    with pytest.raises(ValueError, match=full("form must be 'five' or 'all', got 'seven'")):
+        lr.tang_char_data(form="seven")
+    with pytest.raises(ValueError, match=full("temperature must be > 0, got 0")):
+        lr.temperature_probs(np.zeros(3), 0)
+    with pytest.raises(ValueError, match=full("prime must be a non-empty str, got ''")):
+        lr.sample(model, lr.CharVocab("abcdefg"), "", 3)
+
+
+def test_load_tang_lstm_refuses_a_corpus_that_does_not_match_its_config(monkeypatch):
+    vocab, train, val = lr.tang_char_data()
+    small = lr.CharVocab("".join(vocab.chars[:-1]))
+    monkeypatch.setattr(charlm, "tang_char_data", lambda every, form: (small, train, val))
+    n = len(vocab)
+    with pytest.raises(ValueError, match=full(f"tang_lstm.json: vocab_size {n} does not match the corpus "
+                                              f"vocabulary ({n - 1} characters)")):
+        lr.load_tang_lstm()
