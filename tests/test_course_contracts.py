@@ -6,6 +6,8 @@ constructor argument does to the initial parameters, and that a documented defau
 the docstring states.
 """
 import re
+import time
+import types
 
 import numpy as np
 import pytest
@@ -293,3 +295,38 @@ def test_load_tang_lstm_refuses_a_corpus_that_does_not_match_its_config(monkeypa
     with pytest.raises(ValueError, match=full(f"tang_lstm.json: vocab_size {n} does not match the corpus "
                                               f"vocabulary ({n - 1} characters)")):
         lr.load_tang_lstm()
+
+
+# ------------------------------------------------------------------------------ experiment drivers
+
+TINY = dict(T=8, hidden_size=3, steps=2, eval_every=1, batch_size=4, n_test=8, threshold=None)
+
+
+def test_run_config_bounds_copies_and_message():
+    one = lr.RunConfig(steps=1, eval_every=1)                   # the smallest budget and schedule
+    assert (one.steps, one.eval_every) == (1, 1)
+    kwargs = {"form": "hochreiter"}
+    cfg = lr.RunConfig(task_kwargs=kwargs)
+    kwargs["form"] = "uniform"                                  # the config keeps its own copy
+    assert cfg.task_kwargs == {"form": "hochreiter"} and lr.RunConfig().task_kwargs == {}
+    with pytest.raises(ValueError, match=full("task must be one of ['adding', 'temporal_order'], got 'copy'")):
+        lr.RunConfig(task="copy")
+
+
+def test_run_to_threshold_and_run_seeds_defaults_and_config():
+    run = lr.run_to_threshold(**TINY)
+    assert run.kind == "lstm" and type(run.model.rnn).__name__ == "LSTM" and run.seed == 0
+    cfg = lr.RunConfig(**TINY)
+    runs = lr.run_seeds([0, 1], "gru", config=cfg)
+    assert [r.seed for r in runs] == [0, 1] and all(r.config == cfg and r.kind == "gru" for r in runs)
+    np.testing.assert_array_equal(runs[1].loss, lr.run_to_threshold("gru", seed=1, config=cfg).loss)
+    t0 = time.perf_counter()
+    timed = lr.run_to_threshold("rnn", **TINY)
+    assert 0 < timed.seconds <= time.perf_counter() - t0   # the wall time of the training
+
+
+def test_hidden_grad_norms_of_a_model_whose_layer_has_no_cell_options():
+    model = lr.make_model("gru", "adding", hidden_size=3, seed=0)
+    x, y = lr.task_data("adding", 2, 5, seed=1)
+    bare = types.SimpleNamespace(params=model.params, kind="gru", loss="mse", head="last", rnn=object())
+    np.testing.assert_array_equal(lr.hidden_grad_norms(bare, x, y), lr.hidden_grad_norms(model, x, y))
