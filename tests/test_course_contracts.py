@@ -330,3 +330,20 @@ def test_hidden_grad_norms_of_a_model_whose_layer_has_no_cell_options():
     x, y = lr.task_data("adding", 2, 5, seed=1)
     bare = types.SimpleNamespace(params=model.params, kind="gru", loss="mse", head="last", rnn=object())
     np.testing.assert_array_equal(lr.hidden_grad_norms(bare, x, y), lr.hidden_grad_norms(model, x, y))
+
+
+def test_error_metric_is_the_fraction_of_wrong_argmax_labels():
+    run = lr.run_to_threshold("lstm", seed=1, task="temporal_order", **dict(TINY, n_test=64))
+    x_test, y_test = run.test
+    err = float(np.mean(run.model.predict(x_test).argmax(-1) != y_test))
+    # the oracle tells the error from the accuracy and from "always class 0" on this test set
+    assert err != 0.5 and err != np.mean(y_test != 0)
+    assert run.final_eval == err and run.eval[-1] == err
+
+
+def test_hidden_grad_norms_message_for_stacked_and_bidirectional_models():
+    x, y = lr.task_data("adding", 2, 5, seed=1)
+    for kwargs in (dict(num_layers=2), dict(bidirectional=True)):
+        model = lr.SequenceModel("rnn", 2, 3, 1, **kwargs)
+        with pytest.raises(ValueError, match=full("model must be a single-layer unidirectional model for hidden_grad_norms")):
+            lr.hidden_grad_norms(model, x, y)
