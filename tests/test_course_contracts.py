@@ -347,3 +347,21 @@ def test_hidden_grad_norms_message_for_stacked_and_bidirectional_models():
         model = lr.SequenceModel("rnn", 2, 3, 1, **kwargs)
         with pytest.raises(ValueError, match=full("model must be a single-layer unidirectional model for hidden_grad_norms")):
             lr.hidden_grad_norms(model, x, y)
+
+
+def test_adding_baseline_defaults_to_the_uniform_form():
+    assert lr.adding_baseline_mse() == 1.0 / 6.0 == lr.adding_baseline_mse("uniform")
+    assert lr.adding_baseline_mse("hochreiter") == 19.0 / 480.0
+    with pytest.raises(ValueError, match=full("form must be 'uniform' or 'hochreiter', got 'Uniform'")):
+        lr.adding_baseline_mse("Uniform")
+
+
+def test_line_format_rate_with_its_own_pattern_and_without_lines():
+    vocab = lr.CharVocab("春眠不觉晓，处处闻啼鸟。\n")
+    model = lr.CharLSTM(len(vocab), 3, 4, seed=0)
+    rate, lines = lr.line_format_rate(model, vocab, n_samples=0, prime="春")
+    assert (rate, lines) == (0.0, [])                           # no line at all: rate 0, not NaN
+    rate, lines = lr.line_format_rate(model, vocab, pattern=re.compile(".+"), n_samples=2, prime="春", max_chars=12)
+    assert rate == 1.0 and lines and all("\n" not in line for line in lines)
+    rate5, _ = lr.line_format_rate(model, vocab, n_samples=2, prime="春", max_chars=12)
+    assert rate5 == float(np.mean([bool(lr.FIVE_CHAR_LINE.match(line)) for line in lines]))

@@ -341,3 +341,27 @@ def test_progress_enabled_follows_the_argument_then_the_environment(monkeypatch)
     monkeypatch.delenv("LSTM_REF_PROGRESS")
     assert loop.progress_enabled() is True
     assert loop.PROGRESS_DELAY == 3.0
+
+
+def test_progress_bar_follows_the_argument_and_is_erased_at_the_end(monkeypatch, capsys):
+    monkeypatch.setattr(loop, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setenv("LSTM_REF_PROGRESS", "0")
+    lr.train(Quadratic([0.0], [1.0]), lambda s: (None, None), 3, lr.SGD(), progress=True)
+    err = capsys.readouterr().err
+    assert "training:" in err and "/3 [" in err                 # an explicit True wins over the environment
+    assert err.endswith("\r") and not err.endswith("\n")        # the bar does not stay in the output
+    monkeypatch.setenv("LSTM_REF_PROGRESS", "1")
+    lr.train(Quadratic([0.0], [1.0]), lambda s: (None, None), 3, lr.SGD(), progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_clip_grad_norm_uses_a_given_norm_and_scales_integer_gradients():
+    grads = {"a": np.array([3.0, 4.0]), "b": np.array([[0.0]])}
+    out, total = lr.clip_grad_norm(grads, 1.0, norm=10.0)       # the caller's norm is used as given
+    assert total == 10.0
+    np.testing.assert_allclose(out["a"], [0.3, 0.4], rtol=1e-15)
+    out, total = lr.clip_grad_norm({"a": np.array([3, 4])}, 1.0)
+    assert total == 5.0 and out["a"].dtype.kind == "f"
+    np.testing.assert_allclose(out["a"], [0.6, 0.8], rtol=1e-15)
+    same, total = lr.clip_grad_norm({"a": np.array([3, 4])}, 5.0)   # at the threshold: unchanged copy
+    assert total == 5.0 and same["a"].tolist() == [3, 4]
