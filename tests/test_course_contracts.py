@@ -365,3 +365,31 @@ def test_line_format_rate_with_its_own_pattern_and_without_lines():
     assert rate == 1.0 and lines and all("\n" not in line for line in lines)
     rate5, _ = lr.line_format_rate(model, vocab, n_samples=2, prime="春", max_chars=12)
     assert rate5 == float(np.mean([bool(lr.FIVE_CHAR_LINE.match(line)) for line in lines]))
+
+
+def test_make_model_defaults_build_the_model_run_to_threshold_trains_by_default():
+    cfg = lr.RunConfig()
+    default = lr.make_model("lstm")
+    spelled = lr.make_model("lstm", cfg.task, hidden_size=cfg.hidden_size, seed=0)
+    assert default.head == "last" and default.loss == "mse" and default.hidden_size == cfg.hidden_size
+    for k, v in spelled.params.items():
+        np.testing.assert_array_equal(default.params[k], v)
+    with pytest.raises(ValueError, match=full("task must be one of ['adding', 'temporal_order'], got 'copy'")):
+        lr.make_model("lstm", "copy")
+
+
+def test_task_data_passes_the_seed_and_the_options():
+    for task, fn in (("adding", lr.adding_problem), ("temporal_order", lr.temporal_order)):
+        for a, b in zip(lr.task_data(task, 3, 9, 5), fn(3, 9, seed=5)):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError):
+        lr.task_data("temporal_order", 3, 9, 5, form="hochreiter")   # an option the task does not have
+
+
+def test_run_to_threshold_trains_on_batches_of_the_configured_form():
+    cfg = dict(TINY, T=24, steps=3)
+    run = lr.run_to_threshold("gru", seed=0, task_kwargs={"form": "hochreiter"}, **cfg)
+    model = lr.make_model("gru", hidden_size=3, seed=0)
+    hist = lr.train(model, lambda s: lr.adding_problem(4, 24, seed=10_000_019 + s, form="hochreiter"), 3,
+                    lr.Adam(lr=1e-2), clip=1.0)
+    np.testing.assert_allclose(run.loss, hist["loss"], rtol=1e-12)

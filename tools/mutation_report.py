@@ -27,6 +27,7 @@ TABLE_END = "<!-- mutation-table:end -->"
 
 # mutmut's exit codes (mutmut/stats.py): what counts as killed, survived, or not checked.
 KILLED = {1, 3, 36, 24, -24, 152, 255, 37}      # a failing test, a timeout, the type check
+TIMEOUT = {36, 24, -24, 152, 255}
 SURVIVED = {0, 5, 33}                           # every test passed, or no test runs the code
 NOT_CHECKED = {None, 2}
 
@@ -35,8 +36,8 @@ SAME_LAW = "Other random numbers from the same distribution"
 CONFIG = "A default or value that the result does not depend on"
 MISSING = "Not shown equivalent (a test is missing)"
 
-#: Rules for survivors, in the order of the survivors file: (group, mutant-name pattern, regular
-#: expression that the mutated line must match, reason). The first rule that matches wins.
+#: Rules for survivors: (group, mutant-name pattern, regular expression searched in
+#: "ORIGINAL LINE => MUTATED LINE", reason). The first rule that matches wins.
 RULES = [
     (EQUIV, "*", r"np\.log\(np\.where\(p > 0, p, 2\.0\)\)", "0 * log(2) = 0: the placeholder never contributes"),
     (EQUIV, "*", r"reshape\(-2\b", "numpy treats reshape(-2) like reshape(-1)"),
@@ -57,25 +58,53 @@ RULES = [
     (EQUIV, "*", r"force_zip64=(None|False)\)|mode=\"w\", \) as member",
      "zip64 headers matter only for a member over 2 GiB; np.load reads both forms"),
     (EQUIV, "*", r"norm=None\)|clip, \)$", "clip_grad_norm computes the same norm itself when it is not given"),
+    (EQUIV, "*", r"astype\(np\.float64\).* => .*astype\(None\)", "astype(None) is astype(float64)"),
+    (EQUIV, "*", r"dtype=np\.float64\).* => .*(dtype=None\)|\], \))$",
+     "a list of Python floats becomes a float64 array anyway"),
+    (EQUIV, "*", r"describe\(\('N',( 'B')?\)\)",
+     "describe(('N',)) formats the same text as describe((None,), ('N',)): the message is unchanged"),
+    (EQUIV, "*", r"minlength=vocab_size or 1\)",
+     "minlength 1 instead of 0 differs only for an empty text, whose entropy is 0 either way"),
+    (EQUIV, "*", r"eval_every or max\(2, int\(steps\)\)",
+     "eval_every 2 instead of 1 differs only for steps = 1, where the last update is evaluated anyway"),
+    (EQUIV, "*", r"=> if self\.dropout == 1\.0:",
+     "with dropout 0 the general branch keeps every unit (u >= 0 always) and divides by 1"),
+    (EQUIV, "*", r"=> if self\.momentum == 1\.0:",
+     "with momentum 0 the general branch (v = g at the first step, then 0 v + g) gives the same update"),
+    (EQUIV, "*", r"rnn\.backward\(dh, \)", "the layer's backward takes dstate=None by default"),
+    (EQUIV, "*hidden_grad_norms*", r"dc_T = np\.zeros_like\(h0\) if .* => |dc_T, cache\) => .*None, cache\)",
+     "the cells treat a missing dc as zeros, and a cell without a cell state never reads it"),
+    (EQUIV, "*hidden_grad_norms*", r"has_cell else None => .*or True",
+     "a cell without a cell state never reads c0"),
+    (EQUIV, "*hidden_grad_norms*", r"np\.zeros_like\(None\)", "np.zeros_like(None) is an object 0, which adds as 0"),
+    (EQUIV, "*_layer0*", r"key\.startswith\(prefix\) or key\.endswith",
+     "a model's parameters ending in _l0 are exactly the rnn. ones of layer 0 (the head and embedding "
+     "names never end in _l0), so 'or' selects the same keys"),
+    (EQUIV, "*_metric*", r"reshape\(None\)", "the adding task's outputs are (n, 1) like y already; reshape(None) keeps that"),
+    (EQUIV, "*_metric*", r"axis=\+1\)", "the outputs are (n, classes): axis 1 is the last axis"),
+    (EQUIV, "*_metric*", r"raise ValueError\(f\"metric must be",
+     "unreachable from the public functions: every task's metric is 'mse' or 'error'"),
+    (EQUIV, "*run_to_threshold*", r"if evals\.size else float\(\"nan\"\).* => .*(or True|float\(None\)|XXnanXX|\"NAN\")",
+     "evals is never empty: train evaluates after the last update, and steps >= 1"),
+    (EQUIV, "*run_to_threshold*", r"np\.asarray\(hist\[\"\w+\"\], dtype=np\.\w+\).* => .*np\.asarray\(hist\[\"\w+\"\], (dtype=None)?\)",
+     "train returns these arrays with this dtype already"),
+    (EQUIV, "*run_to_threshold*", r"np\.issubdtype\(a\.dtype, None\)",
+     "None is read as float64, and the task arrays are float64 or int64: the same arrays are cast"),
+    (EQUIV, "*make_model*", r"head=\"last\", loss=loss.* => .*output_size, loss=loss",
+     "SequenceModel's default head is 'last'"),
+    (CONFIG, "*evaluate_char_lm*", r"bptt=257\)",
+     "the chunk length does not change the result: the state is carried, so any bptt gives the loss of "
+     "one pass (tested)"),
+    (CONFIG, "*load_tang_lstm*", r"num_layers=config\[\"num_layers\"\], dtype=dtype\) => dtype=dtype\)",
+     "the shipped config has num_layers = 1, the default"),
+    (CONFIG, "*load_tang_lstm*", r"=> vocab = tang_char_data\(form=config",
+     "the shipped config has val_every = 10, the default"),
+    (CONFIG, "*load_tang_lstm*", r"=> vocab = tang_char_data\(every=config\[\"val_every\"\], \)",
+     "the shipped config has form = 'five', the default"),
 ]
 
 #: Survivors judged one by one, with the reason (short mutant names, without "lstm_ref.").
 BY_NAME = {
-    "core.initializers.x_orthogonal__mutmut_7": (EQUIV, "dividing by a sign (±1) is multiplying by it"),
-    "training.optim.xǁSGDǁ_update__mutmut_2": (
-        EQUIV, "with momentum 0 the general branch (v = g at the first step, then 0 v + g) gives the same update"),
-    "course.charlm.xǁCharLSTMǁ_dropout_mask__mutmut_2": (
-        EQUIV, "with dropout 0 the general branch keeps every unit (u >= 0 always) and divides by 1"),
-    "course.charlm.x__counts__mutmut_17": (
-        EQUIV, "minlength 1 instead of 0 differs only for an empty text, whose entropy is 0 either way"),
-    "course.charlm.x_fit_char_lm__mutmut_48": (
-        EQUIV, "eval_every 2 instead of 1 differs only for steps = 1, where the last update is evaluated anyway"),
-    "course.charlm.x_evaluate_char_lm__mutmut_1": (
-        CONFIG, "the chunk length does not change the result: the state is carried, so any bptt gives "
-                "the loss of one pass (tested)"),
-    "course.charlm.x_load_tang_lstm__mutmut_23": (CONFIG, "the shipped config has num_layers = 1, the default"),
-    "course.charlm.x_load_tang_lstm__mutmut_40": (CONFIG, "the shipped config has val_every = 10, the default"),
-    "course.charlm.x_load_tang_lstm__mutmut_41": (CONFIG, "the shipped config has form = 'five', the default"),
     "training.io.x_copy_params_into__mutmut_22": (
         EQUIV, "p[...] = a casts a to p's dtype on assignment anyway"),
     "course.tasks.x__one_hot__mutmut_3": (EQUIV, "float64 is numpy's default dtype of np.zeros"),
@@ -105,18 +134,21 @@ def mutmut_diff(name, path):
     """(original line, mutated line) of one mutant, from mutmut's own diff."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
-    diff = get_diff_for_mutant(name, path=path).splitlines()
+    try:
+        diff = get_diff_for_mutant(name, path=path).splitlines()
+    except FileNotFoundError:                   # the module changed since mutmut last generated it
+        return "(source changed since the run)", "(source changed since the run)"
     minus = [ln[1:].strip() for ln in diff if ln.startswith("-") and not ln.startswith("---")]
     plus = [ln[1:].strip() for ln in diff if ln.startswith("+") and not ln.startswith("+++")]
     return " ".join(minus), " ".join(plus)
 
 
-def classify(name, mutated):
+def classify(name, orig, mutated):
     short = name.removeprefix("lstm_ref.")
     if short in BY_NAME:
         return BY_NAME[short]
     for group, pattern, regex, reason in RULES:
-        if fnmatch.fnmatchcase(short, pattern) and re.search(regex, mutated):
+        if fnmatch.fnmatchcase(short, pattern) and re.search(regex, f"{orig} => {mutated}"):
             return group, reason
     return MISSING, "not shown equivalent: a missing test"
 
@@ -144,10 +176,11 @@ def build(results):
         for name, code in codes.items():
             if code in KILLED:
                 c["killed"] += 1
+                c["timeout"] += code in TIMEOUT
             elif code in SURVIVED:
                 c["survived"] += 1
                 orig, mutated = mutmut_diff(name, path)
-                group, reason = classify(name, mutated)
+                group, reason = classify(name, orig, mutated)
                 survivors.append((group, name, orig, mutated, reason))
             elif code in NOT_CHECKED:
                 c["not checked"] += 1
@@ -160,8 +193,8 @@ def build(results):
 
 def table(rows, totals, survivors):
     by_module = Counter((name.split(".x")[0].replace(".", "/"), group) for group, name, *_ in survivors)
-    lines = ["| module | killed | survived | of which equivalent | not checked | score |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| module | killed | of which timeouts | survived | of which equivalent | not checked | score |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
 
     def score(c):
         checked = c["killed"] + c["survived"]
@@ -170,10 +203,18 @@ def table(rows, totals, survivors):
     for label, c in rows:
         equiv = sum(n for (mod, g), n in by_module.items()
                     if mod == f"lstm_ref/{label}" and g != MISSING)
-        lines.append(f"| {label} | {c['killed']} | {c['survived']} | {equiv} | {c['not checked']} | {score(c)} |")
+        lines.append(f"| {label} | {c['killed']} | {c['timeout']} | {c['survived']} | {equiv} | {c['not checked']} "
+                     f"| {score(c)} |")
     equiv = sum(1 for g, *_ in survivors if g != MISSING)
-    lines.append(f"| **all** | **{totals['killed']}** | **{totals['survived']}** | **{equiv}** | "
+    lines.append(f"| **all** | **{totals['killed']}** | **{totals['timeout']}** | **{totals['survived']}** | **{equiv}** | "
                  f"**{totals['not checked']}** | **{score(totals)}** |")
+    checked = totals["killed"] + totals["survived"]
+    groups = Counter(g for g, *_ in survivors)
+    lines += ["", f"Killed: {totals['killed']} of the {checked} checked mutants ({score(totals)}; a timeout "
+                  f"counts as killed); {totals['not checked']} not checked. Of the {totals['survived']} survivors, "
+                  + ", ".join(f"{groups[g]} {g[0].lower() + g[1:]}" for g in (EQUIV, SAME_LAW, CONFIG, MISSING))
+                  + f". Killed or shown equivalent: {totals['killed'] + equiv} of {checked} "
+                  f"({100 * (totals['killed'] + equiv) / checked:.1f} %)." if checked else ""]
     return "\n".join(lines)
 
 
