@@ -92,6 +92,11 @@ RULES = [
      "None is read as float64, and the task arrays are float64 or int64: the same arrays are cast"),
     (EQUIV, "*make_model*", r"head=\"last\", loss=loss.* => .*output_size, loss=loss",
      "SequenceModel's default head is 'last'"),
+    (EQUIV, "*clip_grad_norm*", r"total > max_norm: => .*total >= max_norm:",
+     "at total = max_norm the scale is 1: the clipped copy equals the unclipped one"),
+    (EQUIV, "*clip_grad_norm*", r"\(g\.dtype in FLOAT_DTYPES\) and False",
+     "g * r with a Python float r is computed in g's float dtype anyway (NEP 50), so both branches agree "
+     "for float gradients; integer gradients took the second branch already"),
     (CONFIG, "*evaluate_char_lm*", r"bptt=257\)",
      "the chunk length does not change the result: the state is carried, so any bptt gives the loss of "
      "one pass (tested)"),
