@@ -155,7 +155,7 @@ mutation: setup-dev
 	rm -rf mutants
 	$(PINNED) nice -n 10 $(VENV)/bin/mutmut run --max-children $(or $(JOBS),1)
 	$(VENV)/bin/mutmut export-cicd-stats
-	$(VENV)/bin/mutmut results
+	$(PY) tools/mutation_report.py
 
 # lstm_ref vs torch.nn.LSTM/GRU timings (benchmarks/README.md); e.g. make bench BENCH_ARGS="--threads 2"
 .PHONY: bench
