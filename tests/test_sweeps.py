@@ -12,6 +12,7 @@ SAMPLES = [
     ("lr_sweep", "pytorch_fb1_lr0.01", 0),
     ("lag", "lag10", 1),
     ("overfit", "lstm32_n32", 0),
+    ("irnn_sgd", "irnn_sgd_short_lr0.1", 1),
 ]
 
 
@@ -47,6 +48,47 @@ def test_gru_vs_lstm_selection_and_a_final_run():
     old = data["final"]["gru"][0]
     new = sweeps.run_one("gru_vs_lstm", f"gru_lr{rate:g}", old["seed"], eval_seed=sweeps.TEST_SEED)
     _same(new, old, 1e-3)
+
+
+def test_irnn_sgd_selection_on_validation_and_a_final_run():
+    data = sweeps.load_sweep("irnn_sgd")
+    spec = sweeps.SWEEPS["irnn_sgd"]
+    for budget in spec["budgets"]:                                 # selection on validation runs only
+        names = [f"irnn_sgd_{budget}_lr{rate:g}" for rate in spec["rates"]]
+        assert sweeps.select_rate(data["runs"], names) == data["selected"][budget]
+        assert all(data["configs"][n]["eval_seed"] == sweeps.VAL_SEED for n in names)
+        assert [r["seed"] for r in data["final"][budget]] == spec["final_seeds"]
+    old = data["final"]["short"][3]
+    new = sweeps.run_one("irnn_sgd", data["selected"]["short"], old["seed"], eval_seed=sweeps.TEST_SEED)
+    _same(new, old, 1e-3)
+
+
+def test_select_rate_prefers_fewer_updates_then_lower_final_metric():
+    def run(reached, final, diverged=None):
+        return {"reached": reached, "final_eval": final, "diverged": diverged}
+
+    results = {"a": [run(None, 0.1), run(None, 0.1)], "b": [run(300, 0.01), run(None, 0.2)],
+               "c": [run(None, 0.05), run(None, 0.05)], "d": [run(None, 0.01), run(None, None, diverged=7)]}
+    assert sweeps.select_rate(results, ["a", "c", "d"]) == "c"     # all fail: lower mean final; diverged = inf
+    assert sweeps.select_rate(results, ["a", "b", "c"]) == "c"     # one success of two: median inf, a tie
+    assert sweeps.select_rate({"x": [run(300, 0.01)], "y": [run(200, 0.5)]}, ["x", "y"]) == "y"
+
+
+def test_sgd_configurations_take_clipped_sgd_steps(monkeypatch):
+    """run_one of an "sgd" configuration equals plain SGD updates with the gradient clipped to norm 1."""
+    import lstm_ref as lr
+
+    cfg = dict(sweeps.SWEEPS["irnn_sgd"]["configs"]["irnn_sgd_short_lr0.1"], steps=3, eval_every=3, n_eval=16)
+    monkeypatch.setitem(sweeps.SWEEPS["irnn_sgd"]["configs"], "tiny", cfg)
+    out = sweeps.run_one("irnn_sgd", "tiny", 0)
+    model = sweeps._model(cfg, 0)
+    for step in range(3):
+        x, y = (a.astype(np.float32) for a in sweeps._data(cfg, cfg["batch_size"], sweeps._STRIDE + step))
+        _, grads = model.loss_and_grads(x, y)
+        grads, _ = lr.clip_grad_norm(grads, 1.0)
+        lr.SGD(lr=0.1).step(model.params, grads)
+    x_ev, y_ev = sweeps._data(cfg, 16, cfg["eval_seed"])
+    assert out["eval"] == [pytest.approx(sweeps._metric(model, x_ev.astype(np.float32), y_ev, "adding"), rel=1e-6)]
 
 
 def test_evaluation_sets_differ_from_training_batches_and_each_other():

@@ -20,6 +20,11 @@ Sweeps
     recurrent matrix, IRNN (Le, Jaitly & Hinton 2015: ReLU, identity recurrent matrix, zero
     biases) at two learning rates; 5 seeds; the gradient ratio ||dL/dh_1|| / ||dL/dh_T|| on a
     fixed probe batch at initialisation and at every evaluation.
+``irnn_sgd`` (chapter 05)
+    the IRNN of ``long_range`` trained as Le et al. trained it, with plain SGD and gradient-norm
+    clipping (at 1, as every arm): four learning rates, each over two budgets (1500 updates, as
+    the other arms, and 15000); for each budget the rate is selected on the *validation* set
+    (seeds 0-2, ``select_rate``), then run on seeds 0-4 and measured on the *test* set.
 ``forget_bias`` (chapter 05)
     the LSTM of ``long_range`` with forget-gate bias 0 and 2 (bias 1 is in ``long_range``), 5 seeds.
 ``gru_vs_lstm`` (chapter 06)
@@ -58,6 +63,15 @@ SWEEPS = {
                                   layer=dict(init="orthogonal", nonlinearity="tanh")),
             "irnn_lr1e-2": dict(_ADD50, kind="rnn", lr=1e-2, irnn=True, layer=dict(nonlinearity="relu")),
             "irnn_lr1e-3": dict(_ADD50, kind="rnn", lr=1e-3, irnn=True, layer=dict(nonlinearity="relu")),
+        }),
+    "irnn_sgd": dict(
+        chapter="05", seeds=[0, 1, 2], final_seeds=[0, 1, 2, 3, 4], rates=[1e-2, 3e-2, 1e-1, 3e-1],
+        budgets={"short": 1500, "long": 15000},
+        configs={
+            f"irnn_sgd_{budget}_lr{rate:g}": dict(_ADD50, kind="rnn", lr=rate, optimizer="sgd", irnn=True,
+                                                  steps=steps, eval_every=25 if budget == "short" else 250,
+                                                  eval_seed=VAL_SEED, layer=dict(nonlinearity="relu"))
+            for budget, steps in (("short", 1500), ("long", 15000)) for rate in (1e-2, 3e-2, 1e-1, 3e-1)
         }),
     "forget_bias": dict(
         chapter="05", seeds=[0, 1, 2, 3, 4],
@@ -113,7 +127,7 @@ def _data(cfg, n, seed):
     if cfg["task"] == "recall":
         x, y = tasks.copy_memory(n, cfg["T"], seed=seed, n_symbols=_N_SYMBOLS, length=1)
         return x, y[-1]
-    raise ValueError(f"task: expected 'adding' or 'recall', got {cfg['task']!r}")
+    raise ValueError(f"task must be 'adding' or 'recall', got {cfg['task']!r}")
 
 
 def _model(cfg, seed):
@@ -217,7 +231,8 @@ def run_one(sweep, name, seed, eval_seed=None, lr=None):
         def batch_fn(step):
             return tuple(cast(a) for a in _data(cfg, cfg["batch_size"], (seed + 1) * _STRIDE + step))
 
-    hist = loop.train(model, batch_fn, cfg["steps"], training.Adam(lr=cfg["lr"]), clip=cfg["clip"],
+    opt = training.SGD(lr=cfg["lr"]) if cfg.get("optimizer") == "sgd" else training.Adam(lr=cfg["lr"])
+    hist = loop.train(model, batch_fn, cfg["steps"], opt, clip=cfg["clip"],
                         eval_fn=eval_fn, eval_every=cfg["eval_every"], target=cfg["threshold"])
     evals = [float(v) for v in hist["eval"]]
     out = {"seed": int(seed), "reached": hist["reached"], "diverged": hist["diverged"],
@@ -236,20 +251,27 @@ def run_one(sweep, name, seed, eval_seed=None, lr=None):
     return out
 
 
+def select_rate(results, names):
+    """The name (of ``names``, keys of ``results``) whose validation runs have the lowest median
+    updates to threshold (a run that never reached it counts as infinite); ties go to the lower
+    mean final validation metric (a diverged run's counts as infinite)."""
+    def key(name):
+        runs = results[name]
+        upd = [np.inf if r["reached"] is None else r["reached"] for r in runs]
+        final = [np.inf if r["final_eval"] is None or r["diverged"] is not None else r["final_eval"] for r in runs]
+        return (float(np.median(upd)), float(np.mean(final)))
+
+    return min(names, key=key)
+
+
 def select_gru_lstm_rates(results):
     """{kind: rate}: for each of "lstm" and "gru", the rate whose validation runs have the lowest
     median updates to threshold (a run that never reached it counts as infinite; ties go to the
     lower mean of the final validation MSE). results: the "runs" of the gru_vs_lstm sweep."""
     chosen = {}
     for kind in ("lstm", "gru"):
-        best = None
-        for rate in SWEEPS["gru_vs_lstm"]["rates"]:
-            runs = results[f"{kind}_lr{rate:g}"]
-            upd = [np.inf if r["reached"] is None else r["reached"] for r in runs]
-            key = (float(np.median(upd)), float(np.mean([r["final_eval"] for r in runs])))
-            if best is None or key < best[0]:
-                best = (key, rate)
-        chosen[kind] = best[1]
+        by_name = {f"{kind}_lr{rate:g}": rate for rate in SWEEPS["gru_vs_lstm"]["rates"]}
+        chosen[kind] = by_name[select_rate(results, list(by_name))]
     return chosen
 
 
@@ -278,6 +300,14 @@ def run_sweep(sweep, log=print):
             result["final"][kind] = [run_one(sweep, name, s, eval_seed=TEST_SEED) for s in spec["final_seeds"]]
             for r in result["final"][kind]:
                 log(f"{sweep} final {kind} lr {rate:g} seed {r['seed']}: reached {r['reached']}")
+    if sweep == "irnn_sgd":
+        result["selected"], result["final_seeds"], result["final"] = {}, spec["final_seeds"], {}
+        for budget in spec["budgets"]:
+            name = select_rate(result["runs"], [f"irnn_sgd_{budget}_lr{rate:g}" for rate in spec["rates"]])
+            result["selected"][budget] = name
+            result["final"][budget] = [run_one(sweep, name, s, eval_seed=TEST_SEED) for s in spec["final_seeds"]]
+            for r in result["final"][budget]:
+                log(f"{sweep} final {name} seed {r['seed']}: reached {r['reached']} final {r['final_eval']}")
     return result
 
 
