@@ -42,6 +42,7 @@ help:
 	@echo "make lock     regenerate requirements.lock from requirements*.txt (UPGRADE=1: newest releases)"
 	@echo "make mutation mutation testing of the non-layer modules (slow; not part of make test; JOBS=2)"
 	@echo "make bench    lstm_ref vs PyTorch timings (benchmarks/README.md)"
+	@echo "make bench-threads  chapter 09's 1- vs 2-thread timings: adds a session to lstm_ref/data/bench_threads.json"
 	@echo "make weights  retrain every shipped model (weights-tang: chapter 08; weights-sentiment: chapter 07)"
 	@echo "make experiments  re-run every seed sweep: chapters 02, 05, 06, 09 (SWEEP=lag for one of 05-09's)"
 	@echo "make sweep-temporal-order   re-run chapter 02's temporal-order sweep"
@@ -161,6 +162,11 @@ mutation: setup-dev
 .PHONY: bench
 bench: setup-dev
 	$(PY) benchmarks/bench_layers.py $(BENCH_ARGS)
+
+# What a second core buys chapter 09's LSTM and attention (benchmarks/README.md)
+.PHONY: bench-threads
+bench-threads: setup-dev
+	$(PINNED) $(PY) benchmarks/bench_threads.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -53,6 +53,9 @@ from .course.experiments import (
 )
 from .course.sweeps import SWEEPS, load_sweep, select_gru_lstm_rates
 from .course.ablation import train_on_stream, stream_eval, AblationConfig, continual_ablation
+from .course.parallel import (
+    causal_self_attention, interleaved_wall_times, load_thread_benchmark, thread_ratios,
+)
 from .course.charlm import (
     CharVocab, poems_to_text, split_poems, unigram_entropy, unigram_cross_entropy, batchify,
     tbptt_chunks, CharLSTM, char_lm_train_step, fit_char_lm, evaluate_char_lm, temperature_probs,
@@ -101,7 +104,8 @@ __all__ = [
     "plot_heatmap", "plot_gate_heatmap", "plot_success_rates", "TASKS", "Run", "RunConfig", "task_data",
     "make_model", "run_to_threshold", "run_seeds", "updates_to_threshold", "hidden_grad_norms",
     "SWEEPS", "load_sweep", "select_gru_lstm_rates", "train_on_stream", "stream_eval",
-    "AblationConfig", "continual_ablation", "CharVocab", "poems_to_text", "split_poems",
+    "AblationConfig", "continual_ablation", "causal_self_attention",
+    "interleaved_wall_times", "load_thread_benchmark", "thread_ratios", "CharVocab", "poems_to_text", "split_poems",
     "unigram_entropy", "unigram_cross_entropy", "batchify", "tbptt_chunks", "CharLSTM",
     "char_lm_train_step", "fit_char_lm", "evaluate_char_lm", "temperature_probs", "entropy",
     "sample", "FIVE_CHAR_LINE", "is_five_char_poem", "line_format_rate", "tang_char_data",
@@ -144,6 +148,7 @@ _SUBMODULES = {
     "poetry": "lstm_ref.course.poetry",
     "symbolic": "lstm_ref.course.symbolic",
     "sweeps": "lstm_ref.course.sweeps",
+    "parallel": "lstm_ref.course.parallel",
 }
 
 __version__ = "0.2.0"
