@@ -1,6 +1,6 @@
 """Run the seed sweeps of chapters 05, 06 and 09 and commit their results as JSON.
 
-    make experiments                     # every sweep (about 15 minutes on one core)
+    make experiments                     # every sweep (about 30 minutes on one core)
     python scripts/run_experiments.py lag overfit     # some sweeps
 
 Each sweep (``lstm_ref.sweeps.SWEEPS``) writes ``lstm_ref/data/sweep_<name>.json``: the
