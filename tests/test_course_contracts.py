@@ -393,3 +393,39 @@ def test_run_to_threshold_trains_on_batches_of_the_configured_form():
     hist = lr.train(model, lambda s: lr.adding_problem(4, 24, seed=10_000_019 + s, form="hochreiter"), 3,
                     lr.Adam(lr=1e-2), clip=1.0)
     np.testing.assert_allclose(run.loss, hist["loss"], rtol=1e-12)
+
+
+def test_adding_problem_defaults_and_positions_drawn_per_sequence():
+    for a, b in zip(lr.adding_problem(5, 9), lr.adding_problem(5, 9, seed=0, form="uniform")):
+        np.testing.assert_array_equal(a, b)
+    x, _ = lr.adding_problem(300, 21, seed=2)
+    marked = x[..., 1] == 1
+    first, second = marked[:10].argmax(0), 10 + marked[10:].argmax(0)
+    assert set(first) == set(range(10)) and set(second) == set(range(10, 21))   # each sequence draws its own
+
+
+def test_sampling_defaults_and_dtypes():
+    logits = np.array([[2.0, 1.0, 0.5], [0.0, 3.0, -1.0]], dtype=np.float32)
+    p = lr.temperature_probs(logits)
+    assert p.dtype == np.float64                                          # computed in float64
+    np.testing.assert_allclose(p, lr.softmax(logits.astype(np.float64)), rtol=1e-15)   # the default temperature is 1
+    np.testing.assert_allclose(p.sum(-1), 1.0, rtol=1e-15)                # over the last axis, row by row
+    vocab = lr.CharVocab("春眠不觉晓，处处闻啼鸟。\n")
+    model = lr.CharLSTM(len(vocab), 3, 4, seed=0)
+    assert lr.sample(model, vocab, "春", 15) == lr.sample(model, vocab, "春", 15, temperature=1.0, seed=0)
+
+
+def test_float32_char_model_trains_in_float32_with_dropout():
+    model = lr.CharLSTM(9, 3, 4, seed=0, dtype=np.float32, dropout=0.3)
+    x = np.random.default_rng(0).integers(0, 9, (6, 2))
+    loss, grads, state = model.loss_and_grads(x, x)
+    assert all(g.dtype == np.float32 for g in grads.values()) and all(s.dtype == np.float32 for s in state)
+
+
+def test_line_format_rate_splits_the_samples_at_line_breaks_only():
+    vocab = lr.CharVocab("a b\n")
+    model = lr.CharLSTM(len(vocab), 3, 4, seed=1)
+    _, lines = lr.line_format_rate(model, vocab, pattern=re.compile(".+"), n_samples=3, prime="a", max_chars=30)
+    texts = [lr.sample(model, vocab, "a", 30, temperature=0.8, seed=k, stop="\n\n") for k in range(3)]
+    expected = [line for t in texts for line in t.split("\n") if line]
+    assert lines == expected and any(" " in line for line in lines)

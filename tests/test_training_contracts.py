@@ -365,3 +365,30 @@ def test_clip_grad_norm_uses_a_given_norm_and_scales_integer_gradients():
     np.testing.assert_allclose(out["a"], [0.6, 0.8], rtol=1e-15)
     same, total = lr.clip_grad_norm({"a": np.array([3, 4])}, 5.0)   # at the threshold: unchanged copy
     assert total == 5.0 and same["a"].tolist() == [3, 4]
+
+
+def test_train_defaults_and_the_dtypes_of_an_empty_history():
+    hist = lr.train(Quadratic([0.0], [1.0]), lambda s: (None, None), 60, lr.SGD(lr=0.01), eval_fn=lambda m: 1.0)
+    assert hist["eval_step"].tolist() == [50, 60]                       # eval_every defaults to 50
+    empty = lr.train(Quadratic([0.0], [1.0]), lambda s: (None, None), 0, lr.SGD())
+    assert empty["step"].dtype == empty["eval_step"].dtype == np.int64
+    assert empty["loss"].dtype == empty["grad_norm"].dtype == empty["eval"].dtype == np.float64
+
+
+def test_progress_bar_counts_the_updates_and_shows_the_loss(monkeypatch):
+    bars = []
+    make = loop._progress_bar
+    monkeypatch.setattr(loop, "_progress_bar", lambda total, progress: bars.append(make(total, True)) or bars[-1])
+    monkeypatch.setattr(loop, "PROGRESS_DELAY", 1e9)                     # never drawn
+    lr.train(Quadratic([0.0, 0.0], [3.0, 4.0]), lambda s: (None, None), 3, lr.SGD(lr=0.5))
+    bar, = bars
+    assert (bar.n, bar.total, bar.desc, bar.unit, bar.leave) == (3, 3, "training", "update", False)
+    assert bar.delay == 1e9 and bar.postfix == f"loss={12.5 / 16:.4f}"    # the loss before the last update
+
+
+def test_grad_norm_of_huge_and_tiny_gradients():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                                  # the overflow is handled, not warned about
+        assert lr.grad_norm({"a": np.array([1e200, 1e200])}) == pytest.approx(np.sqrt(2) * 1e200, rel=1e-15)
+    # float32 gradients are squared in float64: 3e-30 squared underflows in float32
+    assert lr.grad_norm({"a": np.array([3e-30, 4e-30], dtype=np.float32)}) == pytest.approx(5e-30, rel=1e-6)
