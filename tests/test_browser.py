@@ -6,6 +6,8 @@ other than 127.0.0.1 resolves to nothing, so a page that needed the network woul
 """
 import functools
 import http.server
+import importlib.util
+import json
 import pathlib
 import re
 import subprocess
@@ -14,9 +16,16 @@ import urllib.request
 
 import pytest
 
-from conftest import chapter_notebooks, cjk_font_families
+from conftest import ROOT, chapter_notebooks, cjk_font_families
 
 pytestmark = pytest.mark.browser
+
+# tools/slide_fit.py: how a slide is measured (all fragments shown, maths typeset at the slide's width)
+_spec = importlib.util.spec_from_file_location("slide_fit", ROOT / "tools" / "slide_fit.py")
+slide_fit = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(slide_fit)
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     requested = []
 
@@ -150,3 +159,27 @@ def test_make_pdf_prints_one_page_per_slide_at_least(chromium, built):
     embedded = {m.decode() for m in re.findall(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([\w-]+)", data)}
     assert any(f.replace(" ", "") in e.replace(" ", "") for f in families for e in embedded), (
         f"the PDF embeds no Chinese font: {sorted(embedded)}; installed: {families}")
+
+
+def slide_count(path):
+    """How many slides (slide or subslide cells) the chapter's deck has."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+
+
+def test_every_slide_fits_the_screen(browser, server, built):
+    """A lecturer projects the decks: every slide, with all its fragments shown, is at most 700 px tall
+    (reveal.js scales the 960 x 700 slide to a 1280 x 720 screen), so nothing has to scroll. One page
+    measures every deck, as `python tools/slide_fit.py --limit 1.0` does."""
+    page = browser.new_page(viewport=slide_fit.VIEWPORT)
+    tall = []
+    for path in chapter_notebooks():
+        slides = slide_fit.measure_deck(page, f"{server}/slides/{path.stem}.slides.html")
+        assert len(slides) == slide_count(path), (
+            f"{path.stem}: {len(slides)} slides measured, {slide_count(path)} in the notebook")
+        unseen = [s["k"] for s in slides if s["h"] == 0]
+        assert not unseen, f"{path.stem}: slides {unseen} measured 0 px (still hidden)"
+        tall += [f"{path.stem} {slide_fit.describe(s)}" for s in slide_fit.too_tall(slides, 1.0)]
+    page.close()
+    assert not tall, (f"{len(tall)} slides taller than {slide_fit.SLIDE_HEIGHT} px: split them or send "
+                      "detail to the book (skip) or to the speaker notes (notes):\n" + "\n".join(tall))
