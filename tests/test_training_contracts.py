@@ -392,3 +392,29 @@ def test_grad_norm_of_huge_and_tiny_gradients():
         assert lr.grad_norm({"a": np.array([1e200, 1e200])}) == pytest.approx(np.sqrt(2) * 1e200, rel=1e-15)
     # float32 gradients are squared in float64: 3e-30 squared underflows in float32
     assert lr.grad_norm({"a": np.array([3e-30, 4e-30], dtype=np.float32)}) == pytest.approx(5e-30, rel=1e-6)
+
+
+def test_masked_mse_gradient_written_out():
+    r = np.random.default_rng(1)
+    pred, target = r.normal(size=(3, 4)), r.normal(size=(3, 4))
+    mask = np.zeros((3, 4))
+    mask[1, 2] = 1.0                                                     # a single entry: total weight 1
+    loss, d = lr.mse(pred, target, mask=mask)
+    diff = pred - target
+    assert loss == pytest.approx(diff[1, 2] ** 2, rel=1e-14)
+    np.testing.assert_allclose(d, 2.0 * mask * diff, rtol=1e-14)
+    w = r.random((3, 4)) * 3
+    loss, d = lr.mse(pred, target, mask=w)
+    np.testing.assert_allclose(d, 2.0 * w * diff / w.sum(), rtol=1e-13)
+    assert loss == pytest.approx((w * diff ** 2).sum() / w.sum(), rel=1e-13)
+
+
+def test_leading_axes_in_messages_and_embedding_gradient_dtype():
+    with pytest.raises(ValueError, match=full("targets must have shape (2, 3) (logits without the class axis), got (2,)")):
+        lr.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros(2, dtype=np.int64))
+    emb = lr.Embedding(4, 2, dtype=np.float32)
+    emb.forward(np.array([0, 3]))
+    with pytest.raises(TypeError, match=r"^de has dtype float64 but the parameters are float32"):
+        emb.backward(np.zeros((2, 2)))
+    with pytest.raises(TypeError, match=r"^de must be a float32 or float64 array"):
+        emb.backward(np.zeros((2, 2), dtype=np.int64))

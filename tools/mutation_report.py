@@ -99,6 +99,11 @@ RULES = [
      "for float gradients; integer gradients took the second branch already"),
     (EQUIV, "*x_grad_norm__*", r"invalid=\"ignore\"\): => .*(invalid=None|over=\"ignore\", \))",
      "a dot product of an array with itself makes no invalid operation (inf * inf is inf, NaN propagates silently)"),
+    (EQUIV, "*softmax_cross_entropy*", r"targets\[bad\]\.reshape\(None\)", "targets[bad] is 1-D already: reshape(None) keeps it"),
+    (EQUIV, "*softmax_cross_entropy*", r"_weights\(mask, targets\.shape, None\)", "astype(None) is astype(float64)"),
+    (MISSING, "*softmax_cross_entropy*", r"\(w / total\)\.astype\(None\)",
+     "the float32 gradient is scaled by float64 weights instead of float32 ones: at most the last bit of a "
+     "float32 value changes; no test pins float32 rounding"),
     (EQUIV, "*x_train__*", r"np\.array\((hist_loss|hist_norm|eval_val), (dtype=None)?\)",
      "a list of Python floats, or an empty list, becomes a float64 array anyway"),
     (EQUIV, "*x_train__*", r"norm > clip: => .*norm >= clip:",
