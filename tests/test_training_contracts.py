@@ -418,3 +418,39 @@ def test_leading_axes_in_messages_and_embedding_gradient_dtype():
         emb.backward(np.zeros((2, 2)))
     with pytest.raises(TypeError, match=r"^de must be a float32 or float64 array"):
         emb.backward(np.zeros((2, 2), dtype=np.int64))
+
+
+def test_sequence_model_mse_uses_the_mask_and_float32_final_head_stays_float32():
+    r = np.random.default_rng(2)
+    model = lr.SequenceModel("lstm", 2, 3, 2, head="all", seed=1)
+    x, y = r.normal(size=(4, 3, 2)), r.normal(size=(4, 3, 2))
+    mask = (r.random((4, 3, 2)) > 0.5).astype(np.float64)
+    assert model.loss_value(x, y, mask=mask) == pytest.approx(lr.mse(model.predict(x), y, mask=mask)[0], rel=1e-14)
+    assert model.loss_value(x, y, mask=mask) != pytest.approx(model.loss_value(x, y), rel=1e-6)
+    f32 = lr.SequenceModel("gru", 2, 3, 1, head="final", bidirectional=True, num_layers=2, dtype=np.float32)
+    _, grads = f32.loss_and_grads(x.astype(np.float32), np.zeros((3, 1), dtype=np.float32))
+    assert all(g.dtype == np.float32 for g in grads.values())
+
+
+def test_final_head_gradient_reaches_the_top_layer_of_a_stacked_bidirectional_model():
+    model = lr.SequenceModel("gru", 1, 2, 1, head="final", bidirectional=True, num_layers=2, seed=3)
+    r = np.random.default_rng(4)
+    x, y = r.normal(size=(3, 1, 1)), r.normal(size=(1, 1))
+    _, grads = model.loss_and_grads(x, y)
+    params = model.params
+    names = ["rnn.bias_hh_l1", "rnn.bias_hh_l1_reverse", "rnn.bias_hh_l0_reverse"]
+
+    def loss(**p):
+        saved = {k: params[k].copy() for k in p}
+        for k, v in p.items():
+            params[k][...] = v
+        value = model.loss_value(x, y)
+        for k, v in saved.items():
+            params[k][...] = v
+        return value
+
+    inputs = {k: params[k].copy() for k in names}
+    for name in names:
+        num = lr.numerical_gradient(loss, inputs, name, eps=1e-6, order=4)
+        np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-10, err_msg=name)
+        assert np.abs(num).max() > 1e-6
