@@ -454,3 +454,21 @@ def test_final_head_gradient_reaches_the_top_layer_of_a_stacked_bidirectional_mo
         num = lr.numerical_gradient(loss, inputs, name, eps=1e-6, order=4)
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-10, err_msg=name)
         assert np.abs(num).max() > 1e-6
+
+
+@pytest.mark.parametrize("num_layers", [1, 3])
+def test_final_head_of_a_unidirectional_model_equals_the_last_head(num_layers):
+    x = np.random.default_rng(5).normal(size=(4, 2, 2))
+    final = lr.SequenceModel("gru", 2, 3, 2, head="final", num_layers=num_layers, seed=6)
+    last = lr.SequenceModel("gru", 2, 3, 2, head="last", num_layers=num_layers, seed=6)
+    np.testing.assert_allclose(final.predict(x), last.predict(x), rtol=1e-13)
+    with pytest.raises(ValueError, match=full("x must have at least one time step for head='final', got T=0")):
+        final.forward(np.zeros((0, 2, 2)))
+
+
+def test_sequence_model_embedding_is_seeded_and_linear_backward_names_dout():
+    a, b = (lr.SequenceModel("lstm", 3, 4, 2, vocab_size=6, seed=7) for _ in range(2))
+    np.testing.assert_array_equal(a.params["embed.weight"], b.params["embed.weight"])
+    _, cache = lr.linear_forward(np.zeros((4, 3)), np.zeros((2, 3)), np.zeros(2))
+    with pytest.raises(TypeError, match=r"^dout must be a float32 or float64 array"):
+        lr.linear_backward(np.zeros((4, 2), dtype=np.int64), cache)
