@@ -429,3 +429,10 @@ def test_line_format_rate_splits_the_samples_at_line_breaks_only():
     texts = [lr.sample(model, vocab, "a", 30, temperature=0.8, seed=k, stop="\n\n") for k in range(3)]
     expected = [line for t in texts for line in t.split("\n") if line]
     assert lines == expected and any(" " in line for line in lines)
+
+
+def test_encode_names_the_first_ten_unknown_characters_and_tasks_name_n():
+    with pytest.raises(ValueError, match=full("text must hold only characters of the vocabulary, got 'cdefghijkl' outside it")):
+        lr.CharVocab("ab").encode("abcdefghijklmnop")
+    with pytest.raises(ValueError, match=full("n (number of sequences) must be a positive integer, got 0")):
+        lr.adding_problem(0, 5)

@@ -391,7 +391,7 @@ def test_grad_norm_of_huge_and_tiny_gradients():
         warnings.simplefilter("error")                                  # the overflow is handled, not warned about
         assert lr.grad_norm({"a": np.array([1e200, 1e200])}) == pytest.approx(np.sqrt(2) * 1e200, rel=1e-15)
     # float32 gradients are squared in float64: 3e-30 squared underflows in float32
-    assert lr.grad_norm({"a": np.array([3e-30, 4e-30], dtype=np.float32)}) == pytest.approx(5e-30, rel=1e-6)
+    assert lr.grad_norm({"a": np.array([3e-30, 4e-30], dtype=np.float32)}) == pytest.approx(5e-30, rel=1e-6, abs=0)
 
 
 def test_masked_mse_gradient_written_out():
@@ -472,3 +472,24 @@ def test_sequence_model_embedding_is_seeded_and_linear_backward_names_dout():
     _, cache = lr.linear_forward(np.zeros((4, 3)), np.zeros((2, 3)), np.zeros(2))
     with pytest.raises(TypeError, match=r"^dout must be a float32 or float64 array"):
         lr.linear_backward(np.zeros((4, 2), dtype=np.int64), cache)
+
+
+def test_linear_messages_name_weight_bias_and_dout():
+    x = np.zeros((4, 3), dtype=np.float32)
+    w, b = np.zeros((2, 3), dtype=np.float32), np.zeros(2, dtype=np.float32)
+    with pytest.raises(TypeError, match=r"^weight must be a float32 or float64 array"):
+        lr.linear_forward(x, w.astype(np.int64), b)
+    with pytest.raises(TypeError, match=r"^bias must be a float32 or float64 array"):
+        lr.linear_forward(x, w, b.astype(np.int64))
+    with pytest.raises(TypeError, match=r"^bias has dtype float64 but the parameters are float32"):
+        lr.linear_forward(x, w, b.astype(np.float64))
+    _, cache = lr.linear_forward(x, w, b)
+    with pytest.raises(TypeError, match=r"^dout has dtype float64 but the parameters are float32"):
+        lr.linear_backward(np.zeros((4, 2)), cache)
+
+
+def test_prefixed_defaults_to_the_parameters():
+    parts = [("embed", lr.Embedding(3, 2)), ("head", lr.Linear(2, 3))]
+    assert lr.training.modules.prefixed(parts).keys() == lr.training.modules.prefixed(parts, "params").keys()
+    assert all(v is parts[0][1].params["weight"] for k, v in lr.training.modules.prefixed(parts).items()
+               if k == "embed.weight")
