@@ -436,3 +436,22 @@ def test_encode_names_the_first_ten_unknown_characters_and_tasks_name_n():
         lr.CharVocab("ab").encode("abcdefghijklmnop")
     with pytest.raises(ValueError, match=full("n (number of sequences) must be a positive integer, got 0")):
         lr.adding_problem(0, 5)
+
+
+def test_char_lstm_dropout_masks_are_not_drawn_from_the_stream_of_any_initial_weights():
+    p = 0.5
+    model = lr.CharLSTM(50, 10, 8, seed=0, dropout=p)
+    masks = []
+    draw = model._dropout_mask
+    model._dropout_mask = lambda shape: masks.append(draw(shape)) or masks[-1]
+    x = np.random.default_rng(0).integers(0, 50, size=(40, 5))
+    model.loss_and_grads(x, x)
+    kept = masks[0].ravel() > 0
+    bound = 1.0 / np.sqrt(8)                                     # U(-1/sqrt(H), 1/sqrt(H)) for the LSTM and the head
+    for name, w in model.params.items():
+        if name == "embed.weight":
+            continue
+        u = (w.ravel() + bound) / (2 * bound)                    # the uniform number each weight was made from
+        n = min(u.size, kept.size)
+        agree = np.mean((u[:n] >= p) == kept[:n])
+        assert agree < 0.75, (name, agree)                       # independent streams agree about half the time
