@@ -169,10 +169,11 @@ def slide_count(path):
 
 def test_every_slide_fits_the_screen(browser, server, built):
     """A lecturer projects the decks: every slide, with all its fragments shown, is at most 700 px tall
-    (reveal.js scales the 960 x 700 slide to a 1280 x 720 screen), so nothing has to scroll. One page
-    measures every deck, as `python tools/slide_fit.py --limit 1.0` does."""
+    (reveal.js scales the 960 x 700 slide to a 1280 x 720 screen), and no code line, output, table,
+    equation or image is wider than its box, so nothing is cut off or has to scroll either way. One
+    page measures every deck, as `python tools/slide_fit.py --limit 1.0` does."""
     page = browser.new_page(viewport=slide_fit.VIEWPORT)
-    tall = []
+    tall, wide = [], []
     for path in chapter_notebooks():
         slides = slide_fit.measure_deck(page, f"{server}/slides/{path.stem}.slides.html")
         assert len(slides) == slide_count(path), (
@@ -180,6 +181,9 @@ def test_every_slide_fits_the_screen(browser, server, built):
         unseen = [s["k"] for s in slides if s["h"] == 0]
         assert not unseen, f"{path.stem}: slides {unseen} measured 0 px (still hidden)"
         tall += [f"{path.stem} {slide_fit.describe(s)}" for s in slide_fit.too_tall(slides, 1.0)]
+        wide += [f"{path.stem} {slide_fit.describe_wide(w)}" for w in slide_fit.too_wide(page)]
     page.close()
     assert not tall, (f"{len(tall)} slides taller than {slide_fit.SLIDE_HEIGHT} px: split them or send "
                       "detail to the book (skip) or to the speaker notes (notes):\n" + "\n".join(tall))
+    assert not wide, (f"{len(wide)} boxes on the slides hold something wider than themselves: break the "
+                      "line, the equation or the table, or show a smaller piece:\n" + "\n".join(wide))

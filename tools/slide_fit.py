@@ -4,9 +4,10 @@
 Usage: python tools/slide_fit.py [--limit 1.15] [NN_slug ...]     (default: every deck in _build/slides)
 
 Build the decks first (`make slides`). Prints each slide taller than limit x 700 px with the start of
-its text, and exits with status 1 if there is any. Needs Playwright and Chromium (/usr/bin/chromium or
+its text, and each code block, output, table, equation or image wider than its box (cut off at the
+slide's edge or scrolled sideways), and exits with status 1 if there is any. Needs Playwright and Chromium (/usr/bin/chromium or
 Playwright's own). tests/test_browser.py measures every deck with the same functions (`measure_deck`,
-`too_tall`) at the limit 1.0.
+`too_tall`, `too_wide`) at the limit 1.0.
 """
 import argparse
 import pathlib
@@ -59,6 +60,29 @@ MEASURE = """async () => {
 }"""
 
 
+# After MEASURE (every slide shown): the boxes (a slide, a cell, Markdown, an output, a code block, a
+# displayed equation) whose content is wider than they are, so that part of it (a code line, a table,
+# an image) is cut off at the slide's edge or hidden behind a horizontal scroll bar:
+# {k: the slide, tag, over: px too wide, text: its longest line}.
+WIDE = """() => {
+  const slides = [...document.querySelectorAll('.reveal .slides section')]
+    .filter(s => !s.querySelector('section'));
+  const out = [];
+  slides.forEach((s, k) => {
+    const boxes = [s, ...s.querySelectorAll('.jp-Cell, .jp-RenderedHTMLCommon, .jp-OutputArea-output, '
+                                            + 'pre, .MathJax_Display')];
+    boxes.forEach(e => {
+      const over = e.scrollWidth - e.clientWidth;
+      if (over > 1) {
+        const line = (e.innerText || '').split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');
+        out.push({k, tag: e.tagName, over, text: line.trim().slice(0, 70)});
+      }
+    });
+  });
+  return out;
+}"""
+
+
 def deck_names(slides=SLIDES):
     """The decks built in _build/slides, as NN_slug."""
     return sorted(p.name.removesuffix(".slides.html") for p in slides.glob("*.slides.html"))
@@ -72,6 +96,11 @@ def measure_deck(page, url, timeout_ms=60_000):
     return page.evaluate(MEASURE)
 
 
+def too_wide(page):
+    """The elements of the deck just measured (measure_deck) that are wider than their box."""
+    return page.evaluate(WIDE)
+
+
 def too_tall(slides, limit=1.0):
     """The slides (from measure_deck) taller than limit x 700 px."""
     return [s for s in slides if s["h"] > limit * SLIDE_HEIGHT]
@@ -79,6 +108,11 @@ def too_tall(slides, limit=1.0):
 
 def describe(slide):
     return f"slide {slide['k']}: {slide['h']} px ({slide['h'] / SLIDE_HEIGHT:.2f} x)  {slide['text']}"
+
+
+def describe_wide(element):
+    return (f"slide {element['k']}: a {element['tag'].lower()} {element['over']} px wider than its box  "
+            f"{element['text']}")
 
 
 def main(argv=None):
@@ -97,13 +131,16 @@ def main(argv=None):
         page = browser.new_page(viewport=VIEWPORT)
         for name in names:
             slides = measure_deck(page, (SLIDES / f"{name}.slides.html").as_uri())
-            tall = too_tall(slides, args.limit)
-            total, over = total + len(slides), over + len(tall)
-            print(f"{name}: {len(slides)} slides, {len(tall)} taller than {args.limit:g} x {SLIDE_HEIGHT} px")
+            tall, wide = too_tall(slides, args.limit), too_wide(page)
+            total, over = total + len(slides), over + len(tall) + len(wide)
+            print(f"{name}: {len(slides)} slides, {len(tall)} taller than {args.limit:g} x {SLIDE_HEIGHT} px, "
+                  f"{len(wide)} elements wider than their box")
             for s in tall:
                 print(f"    {describe(s)}")
+            for w in wide:
+                print(f"    {describe_wide(w)}")
         browser.close()
-    print(f"{over} of {total} slides too tall")
+    print(f"{over} problems on {total} slides")
     return 1 if over else 0
 
 
