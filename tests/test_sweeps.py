@@ -40,6 +40,16 @@ def test_sample_reproduces_committed_numbers(sweep, name, seed):
             np.testing.assert_allclose(new[key], old[key], rtol=max(rtol, 1e-3) if key == "ratio" else rtol)
 
 
+def test_a_variant_of_the_ablation_sweep_reproduces():
+    data = sweeps.load_sweep("variants")
+    assert data["configs"] == sweeps.SWEEPS["variants"]["configs"]
+    old = next(r for r in data["runs"]["no_output_act"] if r["seed"] == 4)
+    new = sweeps.run_one("variants", "no_output_act", 4)
+    assert new["seed"] == 4
+    np.testing.assert_allclose([new["accuracy"], new["max_abs_c"]], [old["accuracy"], old["max_abs_c"]],
+                               rtol=1e-9)
+
+
 def test_gru_vs_lstm_selection_and_a_final_run():
     data = sweeps.load_sweep("gru_vs_lstm")
     chosen = sweeps.select_gru_lstm_rates(data["runs"])          # selection on validation runs only

@@ -39,7 +39,12 @@ Sweeps
     updates until 95 % validation accuracy (budget 1500), 5 seeds.
 ``overfit`` (chapter 09)
     LSTM with 32 units trained on 32 sequences (adding, T = 20); training and test MSE, 5 seeds.
+``variants`` (chapter 09)
+    the forget-gate ablation (``continual_ablation``, its default ``AblationConfig``) for the
+    coupled, no-output-activation and peephole variants, 5 seeds: test accuracy and max |c| on the
+    test stream (the chapter runs the full LSTM and the one without a forget gate itself).
 """
+import dataclasses
 import json
 from importlib import resources
 
@@ -113,6 +118,9 @@ SWEEPS = {
                                eval_seed=TEST_SEED, kind="lstm", lr=1e-2, fixed_train=True,
                                layer=dict(forget_bias=1.0)),
         }),
+    "variants": dict(
+        chapter="09", seeds=[0, 1, 2, 3, 4], ablation=True,
+        configs={v: dict(variant=v) for v in ("coupled", "no_output_act", "peephole")}),
 }
 
 _N_SYMBOLS = 4   # recall task: symbols 1..4, blank 0, "go" 5
@@ -191,11 +199,16 @@ def run_one(sweep, name, seed, eval_seed=None, lr=None):
     selected rate). Returns {"seed", "reached" (update count or None), "eval_step", "eval",
     "final_eval", "diverged", and per sweep: "ratio_step"/"ratio" (gradient ratio at update 0 and
     at each evaluation, long_range), "val"/"test" (lr_sweep), "train_mse"/"test_mse"/"mean_mse"
-    (overfit)}.
+    (overfit)}; for the ablation sweep (variants) only {"seed", "accuracy", "max_abs_c"}.
     """
     from ..training import loop, models, optim as training
 
     cfg = dict(SWEEPS[sweep]["configs"][name])
+    if SWEEPS[sweep].get("ablation"):
+        from .ablation import continual_ablation
+
+        r = continual_ablation(cfg["variant"], seed=seed)
+        return {"seed": int(seed), "accuracy": float(r["accuracy"]), "max_abs_c": float(r["max_abs_c"])}
     if eval_seed is not None:
         cfg["eval_seed"] = eval_seed
     if lr is not None:
@@ -284,12 +297,17 @@ def run_sweep(sweep, log=print):
     result = {"sweep": sweep, "chapter": spec["chapter"], "package_version": __version__,
               "val_seed": VAL_SEED, "test_seed": TEST_SEED, "seeds": spec["seeds"],
               "configs": spec["configs"], "runs": {}}
+    if spec.get("ablation"):
+        from .ablation import AblationConfig
+
+        result["ablation_config"] = dataclasses.asdict(AblationConfig())
     for name in spec["configs"]:
         result["runs"][name] = []
         for seed in spec["seeds"]:
             r = run_one(sweep, name, seed)
             result["runs"][name].append(r)
-            log(f"{sweep} {name} seed {seed}: reached {r['reached']} final {r['final_eval']}")
+            log(f"{sweep} {name} seed {seed}: " + ", ".join(f"{k} {v}" for k, v in r.items()
+                                                             if k in ("reached", "final_eval", "accuracy")))
     if sweep == "gru_vs_lstm":
         chosen = select_gru_lstm_rates(result["runs"])
         result["selected_rate"] = chosen
