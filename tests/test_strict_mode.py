@@ -27,14 +27,10 @@ def run_without_chromium(tmp_path, strict):
                           timeout=300)
 
 
-@pytest.fixture
-def no_chromium(tmp_path):
-    return run_without_chromium(tmp_path, strict=True)
-
-
-def test_strict_mode_fails_the_run_when_chromium_is_missing(no_chromium):
-    out = no_chromium.stdout
-    assert no_chromium.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
+def test_strict_mode_fails_the_run_when_chromium_is_missing(tmp_path):
+    done = run_without_chromium(tmp_path, strict=True)
+    out = done.stdout
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
     assert "1 skipped" in out, out[-3000:]
     assert "STRICT_NO_SKIP: skipped tests fail this run" in out, out[-3000:]
     assert "headless Chromium not found" in out and "apt-get install chromium" in out, out[-3000:]
